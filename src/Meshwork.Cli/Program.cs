@@ -1,0 +1,3 @@
+using Meshwork.Cli;
+
+return await MeshCli.RunAsync(args, CliContext.FromProcess()).ConfigureAwait(false);

@@ -1,0 +1,39 @@
+using Microsoft.Extensions.Logging;
+
+namespace Meshwork.Server.Configuration;
+
+/// <summary>The effective configuration of one Meshwork process, after every layer and validation.</summary>
+public sealed record MeshOptions
+{
+    /// <summary>Where this process keeps its files (logs, lake, SQLite store, lock).</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>The HTTP API listener.</summary>
+    public required EndpointOptions Http { get; init; }
+
+    /// <summary>The metadata store.</summary>
+    public required MetadataOptions Metadata { get; init; }
+
+    /// <summary>The minimum level written to the console log.</summary>
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>Embedded defaults with the data directory at <paramref name="dataDirectory"/> and the HTTP API on a free port: what tests start.</summary>
+    public static MeshOptions ForTests(string dataDirectory) => new()
+    {
+        DataDirectory = dataDirectory,
+        Http = new EndpointOptions("127.0.0.1", 0),
+        Metadata = new MetadataOptions(null),
+        LogLevel = LogLevel.Warning,
+    };
+}
+
+/// <summary>A host and port to listen on. Port 0 picks a free port.</summary>
+public sealed record EndpointOptions(string Host, int Port);
+
+/// <summary>Which metadata store to use: none means SQLite in the data directory.</summary>
+/// <param name="ConnectionString">A PostgreSQL connection string or URI, or <c>Data Source=FILE</c>; a secret.</param>
+public sealed record MetadataOptions(string? ConnectionString)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"MetadataOptions {{ ConnectionString = {(ConnectionString is null ? "(sqlite)" : "<redacted>")} }}";
+}

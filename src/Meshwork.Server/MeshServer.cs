@@ -1,0 +1,150 @@
+using System.Net;
+using Meshwork.Metadata;
+using Meshwork.Server.Configuration;
+using Meshwork.Server.Http;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Meshwork.Server;
+
+/// <summary>
+/// The whole mesh in one process: what <c>mesh up</c> runs, and what tests and benchmarks start in-process.
+/// Start order: take the data directory, migrate the metadata store, then open the listeners.
+/// </summary>
+public sealed partial class MeshServer : IAsyncDisposable
+{
+    private readonly DataDirectoryLock _lock;
+    private readonly WebApplication _web;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private MeshServer(MeshOptions options, DataDirectoryLock dataLock, IMetadataStore store, WebApplication web, MeshStatus status, ILogger logger)
+    {
+        Options = options;
+        _lock = dataLock;
+        Store = store;
+        _web = web;
+        Status = status;
+        _logger = logger;
+    }
+
+    /// <summary>The options this server was started with.</summary>
+    public MeshOptions Options { get; }
+
+    /// <summary>The metadata store, migrated.</summary>
+    public IMetadataStore Store { get; }
+
+    /// <summary>What the health and version endpoints report.</summary>
+    public MeshStatus Status { get; }
+
+    /// <summary>The HTTP API's base address, with the real port when 0 was asked for.</summary>
+    public Uri HttpAddress { get; private set; } = null!;
+
+    /// <summary>Starts every part; on failure, whatever started is stopped again before the exception propagates.</summary>
+    public static async Task<MeshServer> StartAsync(MeshOptions options, ILoggerFactory? loggerFactory = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        loggerFactory ??= LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .SetMinimumLevel(options.LogLevel)
+            // The framework's per-request and lifetime chatter is noise next to our own lines.
+            .AddFilter("Microsoft", LogLevel.Warning));
+        var logger = loggerFactory.CreateLogger<MeshServer>();
+
+        var dataLock = DataDirectoryLock.Acquire(options.DataDirectory);
+        IMetadataStore? store = null;
+        WebApplication? web = null;
+        try
+        {
+            store = MetadataStores.Open(options.Metadata.ConnectionString, options.DataDirectory);
+            var applied = await store.MigrateAsync(new Progress<Migration>(m => LogMigrating(logger, m.ToString(), store.DisplayName)), cancellationToken).ConfigureAwait(false);
+            LogStoreReady(logger, store.Provider, store.DisplayName, applied.Count);
+
+            var instanceId = await new MeshSettings(store).GetOrCreateAsync("mesh.instance_id", () => Guid.NewGuid().ToString("n"), cancellationToken).ConfigureAwait(false);
+            var status = new MeshStatus(instanceId, store);
+            web = BuildWeb(options, loggerFactory, status);
+            var server = new MeshServer(options, dataLock, store, web, status, logger);
+            await web.StartAsync(cancellationToken).ConfigureAwait(false);
+            server.HttpAddress = ListeningAddress(web);
+            status.MarkReady();
+            LogStarted(logger, server.HttpAddress, options.DataDirectory);
+            return server;
+        }
+        catch
+        {
+            if (web is not null)
+            {
+                await web.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (store is not null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+            }
+
+            dataLock.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Stops accepting work, drains what is in flight and releases the data directory. Safe to call twice.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        Status.MarkStopping();
+        LogStopping(_logger);
+        await _web.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _web.DisposeAsync().ConfigureAwait(false);
+        await Store.DisposeAsync().ConfigureAwait(false);
+        _lock.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+
+    private static WebApplication BuildWeb(MeshOptions options, ILoggerFactory loggerFactory, MeshStatus status)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Meshwork" });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton(status);
+        builder.Services.AddProblemDetails();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var address = options.Http.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Http.Host);
+            kestrel.Listen(address, options.Http.Port);
+            kestrel.AddServerHeader = false;
+        });
+        var web = builder.Build();
+        web.UseExceptionHandler();
+        web.UseStatusCodePages();
+        web.MapMeshApi();
+        return web;
+    }
+
+    private static Uri ListeningAddress(WebApplication web)
+    {
+        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Applying metadata migration {Migration} to {Store}")]
+    private static partial void LogMigrating(ILogger logger, string migration, string store);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Metadata store ready: {Provider} at {Store} ({Applied} migrations applied now)")]
+    private static partial void LogStoreReady(ILogger logger, StoreProvider provider, string store, int applied);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meshwork is up: HTTP API at {Address}, data in {DataDirectory}")]
+    private static partial void LogStarted(ILogger logger, Uri address, string dataDirectory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meshwork is stopping")]
+    private static partial void LogStopping(ILogger logger);
+}

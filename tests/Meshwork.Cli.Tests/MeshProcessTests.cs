@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Meshwork.Server.Http;
+using Meshwork.Testing;
+using Shouldly;
+
+namespace Meshwork.Cli.Tests;
+
+/// <summary>`mesh up` as a real process: what a user runs, stopped the way a service manager stops it.</summary>
+public sealed class MeshProcessTests : IDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
+    private static readonly string MeshDll = Path.Combine(AppContext.BaseDirectory, "mesh.dll");
+    private readonly TempDirectory _dir = new("meshwork-process");
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _dir.Dispose();
+
+    private ChildProcess StartMesh(params string[] args) =>
+        ChildProcess.StartDotnet(MeshDll, ["up", "--data", _dir.Combine("data"), "--http-port", "0", .. args], workingDirectory: _dir.Path);
+
+    private static Uri WaitForAddress(ChildProcess mesh)
+    {
+        var line = mesh.WaitForLine("HTTP API  http://", StartTimeout);
+        return new Uri(line.Split("  ", StringSplitOptions.RemoveEmptyEntries)[1].Trim());
+    }
+
+    [Fact]
+    public async Task Up_ServesHealth_AndStopsCleanlyOnSigterm()
+    {
+        await using var mesh = StartMesh();
+        var address = WaitForAddress(mesh);
+        using var http = new HttpClient { BaseAddress = address };
+
+        (await http.GetFromJsonAsync<HealthResponse>("/healthz", Cancel))!.Status.ShouldBe("ok");
+        mesh.Terminate();
+
+        (await mesh.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBe(ExitCodes.Ok);
+        mesh.Output.ShouldContain("Meshwork stopped.");
+        File.Exists(_dir.Combine("data", "mesh.pid")).ShouldBeFalse();
+    }
+
+    [Fact]
+    public async Task Up_Refuses_ASecondProcessOnTheSameDataDirectory()
+    {
+        await using var first = StartMesh();
+        var address = WaitForAddress(first);
+
+        await using var second = StartMesh();
+        var exit = await second.WaitForExitAsync(StartTimeout);
+
+        exit.ShouldBe(ExitCodes.DataDirectoryInUse);
+        second.Output.ShouldContain($"is in use by another Meshwork process (pid {first.Id})");
+        using var http = new HttpClient { BaseAddress = address };
+        (await http.GetFromJsonAsync<HealthResponse>("/readyz", Cancel))!.Status.ShouldBe("ready");
+    }
+
+    [Fact]
+    public async Task Up_StartsAgain_AfterTheProcessWasKilled()
+    {
+        string instanceId;
+        await using (var crashed = StartMesh())
+        {
+            using var http = new HttpClient { BaseAddress = WaitForAddress(crashed) };
+            instanceId = (await http.GetFromJsonAsync<VersionResponse>("/api/v1/version", Cancel))!.InstanceId;
+            crashed.Crash();
+            await crashed.WaitForExitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        await using var restarted = StartMesh();
+        using var again = new HttpClient { BaseAddress = WaitForAddress(restarted) };
+
+        (await again.GetFromJsonAsync<VersionResponse>("/api/v1/version", Cancel))!.InstanceId.ShouldBe(instanceId);
+    }
+
+    [Fact]
+    public async Task Status_ReportsARunningMesh_AsJson()
+    {
+        await using var mesh = StartMesh();
+        var address = WaitForAddress(mesh);
+
+        var (exit, output, _) = await CliRunner.RunAsync(_dir.Path, null, "status", "--server", address.ToString(), "--output", "json");
+
+        exit.ShouldBe(ExitCodes.Ok);
+        using var json = JsonDocument.Parse(output);
+        json.RootElement.GetProperty("status").GetString().ShouldBe("ready");
+        json.RootElement.GetProperty("version").GetProperty("metadataStore").GetString().ShouldBe("sqlite");
+    }
+
+    [Fact]
+    public async Task Status_ExitsWith4_WhenNoMeshRuns()
+    {
+        var (exit, _, error) = await CliRunner.RunAsync(_dir.Path, null, "status", "--server", "http://127.0.0.1:1");
+
+        exit.ShouldBe(ExitCodes.ServerUnreachable);
+        error.ShouldContain("cannot reach a mesh at http://127.0.0.1:1/");
+    }
+}
