@@ -75,6 +75,27 @@ public sealed class MeshProcessTests : IDisposable
     }
 
     [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task Up_ExitsWith2_ForADataDirectoryThisUserCannotUse()
+    {
+        var data = Directory.CreateDirectory(_dir.Combine("locked"));
+        File.SetUnixFileMode(_dir.Path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        File.SetUnixFileMode(data.FullName, UnixFileMode.None);
+        // Root ignores permission bits, so as root the check runs as the unprivileged `nobody`.
+        var asRoot = Environment.UserName == "root";
+        var file = asRoot ? "runuser" : "dotnet";
+        string[] prefix = asRoot ? ["-u", "nobody", "--", "dotnet"] : [];
+
+        var output = await Processes.RunAsync(file, [.. prefix, MeshDll, "up", "--data", data.FullName, "--http-port", "0"], _dir.Path, Cancel);
+
+        File.SetUnixFileMode(data.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        output.Exit.ShouldBe(ExitCodes.InvalidConfiguration);
+        output.Text.ShouldContain($"--data: data = '{data.FullName}': {data.FullName} is not readable and writable by this user");
+        Directory.GetFileSystemEntries(data.FullName).ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task Status_ReportsARunningMesh_AsJson()
     {
         await using var mesh = StartMesh();
