@@ -1,3 +1,5 @@
+using System.Reflection;
+
 namespace Meshwork.Testing;
 
 /// <summary>Paths inside this repository, found from the test binary's location.</summary>
@@ -11,6 +13,13 @@ public static class Repository
 
     private static string FindRoot()
     {
+        var built = typeof(Repository).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .FirstOrDefault(a => a.Key == "RepositoryRoot")?.Value;
+        if (built is not null && File.Exists(System.IO.Path.Combine(built, "Meshwork.slnx")))
+        {
+            return built;
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(System.IO.Path.Combine(dir.FullName, "Meshwork.slnx")))
