@@ -1,11 +1,14 @@
 using System.Net;
+using Meshwork.Broker;
+using Meshwork.Broker.Network;
 using Meshwork.Metadata;
+using Meshwork.Security;
 using Meshwork.Server.Configuration;
 using Meshwork.Server.Http;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -22,11 +25,12 @@ public sealed partial class MeshServer : IAsyncDisposable
     private readonly ILogger _logger;
     private int _stopped;
 
-    private MeshServer(MeshOptions options, DataDirectoryLock dataLock, IMetadataStore store, WebApplication web, MeshStatus status, ILogger logger)
+    private MeshServer(MeshOptions options, DataDirectoryLock dataLock, IMetadataStore store, KafkaBroker broker, WebApplication web, MeshStatus status, ILogger logger)
     {
         Options = options;
         _lock = dataLock;
         Store = store;
+        Broker = broker;
         _web = web;
         Status = status;
         _logger = logger;
@@ -37,6 +41,12 @@ public sealed partial class MeshServer : IAsyncDisposable
 
     /// <summary>The metadata store, migrated.</summary>
     public IMetadataStore Store { get; }
+
+    /// <summary>The embedded Kafka broker.</summary>
+    public KafkaBroker Broker { get; }
+
+    /// <summary>The Kafka listener's bootstrap address, <c>host:port</c>, with the real port when 0 was asked for.</summary>
+    public string BootstrapServers => $"{Broker.Advertised.Host}:{Broker.Advertised.Port}";
 
     /// <summary>What the health and version endpoints report.</summary>
     public MeshStatus Status { get; }
@@ -57,6 +67,7 @@ public sealed partial class MeshServer : IAsyncDisposable
 
         var dataLock = DataDirectoryLock.Acquire(options.DataDirectory);
         IMetadataStore? store = null;
+        KafkaBroker? broker = null;
         WebApplication? web = null;
         try
         {
@@ -66,12 +77,18 @@ public sealed partial class MeshServer : IAsyncDisposable
 
             var instanceId = await new MeshSettings(store).GetOrCreateAsync("mesh.instance_id", () => Guid.NewGuid().ToString("n"), cancellationToken).ConfigureAwait(false);
             var status = new MeshStatus(instanceId, store);
-            web = BuildWeb(options, loggerFactory, status);
-            var server = new MeshServer(options, dataLock, store, web, status, logger);
+            broker = await KafkaBroker.StartAsync(options.Broker, options.BrokerStorage, options.DataDirectory, store,
+                AllowAllPolicy.Instance, TimeProvider.System, loggerFactory, instanceId, cancellationToken).ConfigureAwait(false);
+            var listeners = new Listeners();
+            web = BuildWeb(options, loggerFactory, status, broker, listeners);
+            var server = new MeshServer(options, dataLock, store, broker, web, status, logger);
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
-            server.HttpAddress = ListeningAddress(web);
+            // With port 0 the real ports are known only after binding; clients must be told those.
+            var httpEndpoint = listeners.Http!.IPEndPoint!;
+            server.HttpAddress = new Uri($"http://{(httpEndpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : httpEndpoint.Address)}:{httpEndpoint.Port}/");
+            broker.Advertised = (options.Broker.AdvertisedHost ?? options.Broker.Host, options.Broker.AdvertisedPort ?? listeners.Kafka!.IPEndPoint!.Port);
             status.MarkReady();
-            LogStarted(logger, server.HttpAddress, options.DataDirectory);
+            LogStarted(logger, server.HttpAddress, server.BootstrapServers, options.DataDirectory);
             return server;
         }
         catch
@@ -79,6 +96,11 @@ public sealed partial class MeshServer : IAsyncDisposable
             if (web is not null)
             {
                 await web.DisposeAsync().ConfigureAwait(false);
+            }
+
+            if (broker is not null)
+            {
+                await broker.DisposeAsync().ConfigureAwait(false);
             }
 
             if (store is not null)
@@ -103,6 +125,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         LogStopping(_logger);
         await _web.StopAsync(cancellationToken).ConfigureAwait(false);
         await _web.DisposeAsync().ConfigureAwait(false);
+        await Broker.DisposeAsync().ConfigureAwait(false);
         await Store.DisposeAsync().ConfigureAwait(false);
         _lock.Dispose();
     }
@@ -110,17 +133,23 @@ public sealed partial class MeshServer : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private static WebApplication BuildWeb(MeshOptions options, ILoggerFactory loggerFactory, MeshStatus status)
+    private static WebApplication BuildWeb(MeshOptions options, ILoggerFactory loggerFactory, MeshStatus status, KafkaBroker broker, Listeners listeners)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Meshwork" });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(status);
+        builder.Services.AddSingleton(broker);
         builder.Services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            var address = options.Http.Host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(options.Http.Host);
-            kestrel.Listen(address, options.Http.Port);
+            kestrel.Listen(Address(options.Http.Host), options.Http.Port, listener => listeners.Http = listener);
+            // The Kafka listener shares Kestrel's socket transport: Pipelines framing, no HTTP.
+            kestrel.Listen(Address(options.Broker.Host), options.Broker.Port, listener =>
+            {
+                listener.UseConnectionHandler<KafkaConnectionHandler>();
+                listeners.Kafka = listener;
+            });
             kestrel.AddServerHeader = false;
         });
         var web = builder.Build();
@@ -130,10 +159,14 @@ public sealed partial class MeshServer : IAsyncDisposable
         return web;
     }
 
-    private static Uri ListeningAddress(WebApplication web)
+    private static IPAddress Address(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
+
+    /// <summary>Kestrel's listeners, kept to read the ports they bound.</summary>
+    private sealed class Listeners
     {
-        var address = web.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new Uri(address.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal));
+        public ListenOptions? Http { get; set; }
+
+        public ListenOptions? Kafka { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying metadata migration {Migration} to {Store}")]
@@ -142,8 +175,8 @@ public sealed partial class MeshServer : IAsyncDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Metadata store ready: {Provider} at {Store} ({Applied} migrations applied now)")]
     private static partial void LogStoreReady(ILogger logger, StoreProvider provider, string store, int applied);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Meshwork is up: HTTP API at {Address}, data in {DataDirectory}")]
-    private static partial void LogStarted(ILogger logger, Uri address, string dataDirectory);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Meshwork is up: HTTP API at {Address}, Kafka at {Bootstrap}, data in {DataDirectory}")]
+    private static partial void LogStarted(ILogger logger, Uri address, string bootstrap, string dataDirectory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Meshwork is stopping")]
     private static partial void LogStopping(ILogger logger);

@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
+using Meshwork.Broker;
+using Meshwork.Broker.Storage;
 using Meshwork.Metadata;
 using Microsoft.Extensions.Logging;
 using YamlDotNet.Core;
@@ -61,6 +63,16 @@ public static partial class MeshConfiguration
         new("metadata.connectionString", null, "PostgreSQL connection string or postgres:// URI; empty means SQLite in the data directory.", Secret: true),
         new("metadata.connectionStringFile", null, "File holding metadata.connectionString, for secrets mounted as files."),
         new("log.level", "information", "Minimum log level: trace, debug, information, warning, error, critical, none."),
+        new("broker.host", "127.0.0.1", "Address the Kafka listener binds to."),
+        new("broker.port", "9092", "Port of the Kafka listener; 0 picks a free port."),
+        new("broker.advertisedHost", "", "Host clients are told to connect to (default: broker.host)."),
+        new("broker.advertisedPort", "", "Port clients are told to connect to (default: the bound port)."),
+        new("broker.autoCreateTopics", "true", "Create topics on first metadata request or produce: true or false."),
+        new("broker.defaultPartitions", "1", "Partitions of auto-created topics."),
+        new("broker.allowAnonymous", "true", "Accept Kafka clients that do not authenticate; false requires SASL (PLAIN, SCRAM-SHA-256/512)."),
+        new("broker.flush", "every-batch", "When appended records are fsynced: every-batch, interval or messages."),
+        new("broker.flushIntervalMs", "1000", "fsync period under broker.flush=interval."),
+        new("broker.flushMessages", "10000", "Messages between fsyncs under broker.flush=messages."),
     ];
 
     private static readonly Dictionary<string, Setting> ByKey = Settings.ToDictionary(s => s.Key, StringComparer.Ordinal);
@@ -289,21 +301,87 @@ public static partial class MeshConfiguration
         var data = values["data"];
         var dataDirectory = ValidateDataDirectory(data, workingDirectory, errors);
         var host = values["http.host"];
-        if (host.Value != "localhost" && !IPAddress.TryParse(host.Value, out _))
-        {
-            errors.Add(new ConfigError(host.Source, host.Key, host.Value, "expected an IP address such as 127.0.0.1 or 0.0.0.0, or 'localhost'."));
-        }
+        ValidateHost(host, errors);
 
         var port = ParsePort(values["http.port"], errors);
         var connectionString = ReadConnectionString(values, workingDirectory, errors);
         var level = ParseLogLevel(values["log.level"], errors);
+        var broker = BindBroker(values, errors);
         return errors.Count > errorCount ? null : new MeshOptions
         {
             DataDirectory = dataDirectory,
             Http = new EndpointOptions(host.Value, port),
             Metadata = new MetadataOptions(connectionString),
             LogLevel = level,
+            Broker = broker.Broker,
+            BrokerStorage = broker.Storage,
         };
+    }
+
+    private static (BrokerOptions Broker, BrokerStorageOptions Storage) BindBroker(Dictionary<string, ConfigValue> values, List<ConfigError> errors)
+    {
+        var host = values["broker.host"];
+        ValidateHost(host, errors);
+        var advertisedHost = values["broker.advertisedHost"].Value;
+        var advertisedPort = values["broker.advertisedPort"];
+        var flush = values["broker.flush"];
+        var policy = flush.Value switch
+        {
+            "every-batch" => FlushPolicy.EveryBatch,
+            "interval" => FlushPolicy.Interval,
+            "messages" => FlushPolicy.Messages,
+            _ => Error(errors, flush, "expected every-batch, interval or messages.", FlushPolicy.EveryBatch),
+        };
+        var partitions = ParseInt(values["broker.defaultPartitions"], 1, 10_000, errors);
+        var broker = new BrokerOptions
+        {
+            Host = host.Value,
+            Port = ParsePort(values["broker.port"], errors),
+            AdvertisedHost = advertisedHost.Length == 0 ? null : advertisedHost,
+            AdvertisedPort = advertisedPort.Value.Length == 0 ? null : ParseInt(advertisedPort, 1, ushort.MaxValue, errors),
+            AutoCreateTopics = ParseBool(values["broker.autoCreateTopics"], errors),
+            AllowAnonymous = ParseBool(values["broker.allowAnonymous"], errors),
+            DefaultPartitions = partitions,
+        };
+        var storage = new BrokerStorageOptions
+        {
+            FlushPolicy = policy,
+            FlushIntervalMs = ParseInt(values["broker.flushIntervalMs"], 1, 3_600_000, errors),
+            FlushMessages = ParseInt(values["broker.flushMessages"], 1, int.MaxValue, errors),
+            DefaultPartitions = partitions,
+        };
+        return (broker, storage);
+    }
+
+    private static void ValidateHost(ConfigValue host, List<ConfigError> errors)
+    {
+        if (host.Value != "localhost" && !IPAddress.TryParse(host.Value, out _))
+        {
+            errors.Add(new ConfigError(host.Source, host.Key, host.Value, "expected an IP address such as 127.0.0.1 or 0.0.0.0, or 'localhost'."));
+        }
+    }
+
+    private static int ParseInt(ConfigValue value, int min, int max, List<ConfigError> errors)
+    {
+        if (int.TryParse(value.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) && number >= min && number <= max)
+        {
+            return number;
+        }
+
+        return Error(errors, value, $"expected a whole number from {min} to {max}.", min);
+    }
+
+    private static bool ParseBool(ConfigValue value, List<ConfigError> errors) => value.Value.ToLowerInvariant() switch
+    {
+        "true" or "yes" or "on" => true,
+        "false" or "no" or "off" => false,
+        _ => Error(errors, value, "expected true or false.", false),
+    };
+
+    private static T Error<T>(List<ConfigError> errors, ConfigValue value, string reason, T fallback)
+    {
+        errors.Add(new ConfigError(value.Source, value.Key, value.Value, reason));
+        return fallback;
     }
 
     private static int ParsePort(ConfigValue value, List<ConfigError> errors)

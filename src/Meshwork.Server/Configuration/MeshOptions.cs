@@ -1,3 +1,5 @@
+using Meshwork.Broker;
+using Meshwork.Broker.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Meshwork.Server.Configuration;
@@ -14,6 +16,12 @@ public sealed record MeshOptions
     /// <summary>The metadata store.</summary>
     public required MetadataOptions Metadata { get; init; }
 
+    /// <summary>The embedded Kafka broker.</summary>
+    public BrokerOptions Broker { get; init; } = new();
+
+    /// <summary>The broker's log storage (fsync policy, defaults).</summary>
+    public BrokerStorageOptions BrokerStorage { get; init; } = new();
+
     /// <summary>The minimum level written to the console log.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
@@ -23,6 +31,7 @@ public sealed record MeshOptions
         DataDirectory = dataDirectory,
         Http = new EndpointOptions("127.0.0.1", 0),
         Metadata = new MetadataOptions(null),
+        Broker = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero },
         LogLevel = LogLevel.Warning,
     };
 }

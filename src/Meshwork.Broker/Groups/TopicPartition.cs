@@ -1,0 +1,10 @@
+namespace Meshwork.Broker.Groups;
+
+/// <summary>A partition of a topic, as offsets are keyed.</summary>
+/// <param name="Topic">The topic name.</param>
+/// <param name="Partition">The partition index.</param>
+public readonly record struct TopicPartition(string Topic, int Partition)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Topic}-{Partition}";
+}
