@@ -16,6 +16,9 @@ public static class MeshCli
         var root = new RootCommand("Meshwork: a self-hosted, event-driven data mesh platform.");
         root.Subcommands.Add(UpCommand.Create(context));
         root.Subcommands.Add(StatusCommand.Create(context));
+        root.Subcommands.Add(BrokerCommands.Topics(context));
+        root.Subcommands.Add(BrokerCommands.Groups(context));
+        root.Subcommands.Add(BrokerCommands.Tail(context));
         root.Subcommands.Add(VersionCommand.Create(context));
         return root;
     }

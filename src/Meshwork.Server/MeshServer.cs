@@ -140,6 +140,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(status);
         builder.Services.AddSingleton(broker);
+        builder.Services.AddSingleton(new ApiAccess(AllowAllPolicy.Instance));
         builder.Services.AddProblemDetails();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -156,6 +157,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         web.UseExceptionHandler();
         web.UseStatusCodePages();
         web.MapMeshApi();
+        web.MapBrokerApi();
         return web;
     }
 
