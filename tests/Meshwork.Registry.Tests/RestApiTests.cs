@@ -1,0 +1,524 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Shouldly;
+
+namespace Meshwork.Registry.Tests;
+
+/// <summary>The Confluent REST API over a real Kestrel listener, driven with HttpClient.</summary>
+public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<RegistryServerFixture>
+{
+    private const string VndJson = "application/vnd.schemaregistry.v1+json";
+    private const string User = """{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"name","type":"string"}]}""";
+    private const string UserV2 = """{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"name","type":"string"},{"name":"age","type":"int","default":0}]}""";
+    private const string UserBreaking = """{"type":"record","name":"User","namespace":"com.acme","fields":[{"name":"name","type":"string"},{"name":"age","type":"int"}]}""";
+
+    private const string Noise = "{}[]\",:0-e\\";
+
+    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
+
+    private HttpClient Http => server.Client;
+
+    private static string NewSubject(string hint) => $"{hint}-{Guid.NewGuid():n}";
+
+    private static string Unique(string name) =>
+        $$"""{"type":"record","name":"{{name}}","namespace":"com.acme.n{{Guid.NewGuid():n}}","fields":[{"name":"name","type":"string"}]}""";
+
+    private static string Body(string schema, string? extra = null) =>
+        new JsonObject { ["schema"] = schema }.ToJsonString()[..^1] + (extra is null ? "" : "," + extra) + "}";
+
+    private async Task<(HttpStatusCode Status, JsonNode? Json, string Text, HttpResponseMessage Response)> SendAsync(
+        HttpMethod method, string path, string? body = null, string contentType = VndJson)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8);
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType);
+        }
+
+        var response = await Http.SendAsync(request, Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+        JsonNode? json = null;
+        try
+        {
+            json = text.Length == 0 ? null : JsonNode.Parse(text);
+        }
+        catch (JsonException)
+        {
+        }
+
+        return (response.StatusCode, json, text, response);
+    }
+
+    private Task<(HttpStatusCode Status, JsonNode? Json, string Text, HttpResponseMessage Response)> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
+
+    private Task<(HttpStatusCode Status, JsonNode? Json, string Text, HttpResponseMessage Response)> PostAsync(string path, string body, string contentType = VndJson) =>
+        SendAsync(HttpMethod.Post, path, body, contentType);
+
+    private Task<(HttpStatusCode Status, JsonNode? Json, string Text, HttpResponseMessage Response)> PutAsync(string path, string body) => SendAsync(HttpMethod.Put, path, body);
+
+    private Task<(HttpStatusCode Status, JsonNode? Json, string Text, HttpResponseMessage Response)> DeleteAsync(string path) => SendAsync(HttpMethod.Delete, path);
+
+    private static void ShouldBeError((HttpStatusCode Status, JsonNode? Json, string Text, HttpResponseMessage Response) r, int errorCode)
+    {
+        r.Json.ShouldNotBeNull($"body was: {r.Text}");
+        r.Json!["error_code"]!.GetValue<int>().ShouldBe(errorCode, r.Text);
+        r.Json["message"]!.GetValue<string>().ShouldNotBeNullOrWhiteSpace();
+        ((int)r.Status).ShouldBe(SchemaRegistryException.HttpStatusOf(errorCode), r.Text);
+        r.Response.Content.Headers.ContentType!.MediaType.ShouldBe(VndJson);
+    }
+
+    private async Task<int> RegisterAsync(string subject, string schema)
+    {
+        var r = await PostAsync($"/subjects/{Uri.EscapeDataString(subject)}/versions", Body(schema));
+        r.Status.ShouldBe(HttpStatusCode.OK, r.Text);
+        return r.Json!["id"]!.GetValue<int>();
+    }
+
+    [Fact]
+    public async Task Root_AndContexts_AndMetadata()
+    {
+        (await GetAsync("/")).Text.ShouldBe("{}");
+        (await PostAsync("/", "{}")).Text.ShouldBe("{}");
+        (await GetAsync("/contexts")).Text.ShouldBe("[\".\"]");
+        var id = await GetAsync("/v1/metadata/id");
+        id.Json!["scope"]!["clusters"]!["schema-registry-cluster"]!.GetValue<string>().ShouldBe("schema-registry");
+        (await GetAsync("/schemas/types")).Text.ShouldBe("[\"AVRO\"]");
+    }
+
+    [Fact]
+    public async Task Register_ThenReadBackEveryWay()
+    {
+        var subject = NewSubject("rest");
+        var schema = Unique("Rest");
+        var r = await PostAsync($"/subjects/{subject}/versions", Body(schema));
+        r.Status.ShouldBe(HttpStatusCode.OK);
+        r.Response.Content.Headers.ContentType!.MediaType.ShouldBe(VndJson);
+        var id = r.Json!["id"]!.GetValue<int>();
+        r.Json["version"]!.GetValue<int>().ShouldBe(1);
+
+        (await PostAsync($"/subjects/{subject}/versions", Body(schema))).Json!["id"]!.GetValue<int>().ShouldBe(id);
+
+        var latest = await GetAsync($"/subjects/{subject}/versions/latest");
+        latest.Json!["subject"]!.GetValue<string>().ShouldBe(subject);
+        latest.Json["version"]!.GetValue<int>().ShouldBe(1);
+        latest.Json["id"]!.GetValue<int>().ShouldBe(id);
+        latest.Json["schema"]!.GetValue<string>().ShouldBe(JsonNode.Parse(schema)!.ToJsonString());
+        latest.Json.AsObject().ContainsKey("schemaType").ShouldBeFalse("AVRO is the default and left out, as Confluent does");
+        (await GetAsync($"/subjects/{subject}/versions/-1")).Json!["version"]!.GetValue<int>().ShouldBe(1);
+        (await GetAsync($"/subjects/{subject}/versions/1")).Json!["id"]!.GetValue<int>().ShouldBe(id);
+        (await GetAsync($"/subjects/{subject}/versions/1/schema")).Text.ShouldBe(JsonNode.Parse(schema)!.ToJsonString());
+        (await GetAsync($"/subjects/{subject}/versions")).Text.ShouldBe("[1]");
+        (await GetAsync($"/subjects/{subject}/versions/1/referencedby")).Text.ShouldBe("[]");
+
+        var byId = await GetAsync($"/schemas/ids/{id}");
+        byId.Json!["schema"]!.GetValue<string>().ShouldBe(latest.Json["schema"]!.GetValue<string>());
+        (await GetAsync($"/schemas/ids/{id}?fetchMaxId=true")).Json!["maxId"]!.GetValue<int>().ShouldBeGreaterThanOrEqualTo(id);
+        (await GetAsync($"/schemas/ids/{id}/schema")).Text.ShouldBe(latest.Json["schema"]!.GetValue<string>());
+        (await GetAsync($"/schemas/ids/{id}/subjects")).Json!.AsArray().Select(n => n!.GetValue<string>()).ShouldContain(subject);
+        var versions = (await GetAsync($"/schemas/ids/{id}/versions")).Json!.AsArray();
+        versions.ShouldContain(n => n!["subject"]!.GetValue<string>() == subject && n["version"]!.GetValue<int>() == 1);
+
+        (await GetAsync("/subjects")).Json!.AsArray().Select(n => n!.GetValue<string>()).ShouldContain(subject);
+        (await GetAsync($"/subjects?subjectPrefix={subject}")).Text.ShouldBe($"[\"{subject}\"]");
+        (await GetAsync($"/schemas?subjectPrefix={subject}")).Json!.AsArray().Single()!["id"]!.GetValue<int>().ShouldBe(id);
+
+        var lookup = await PostAsync($"/subjects/{subject}", Body(schema));
+        lookup.Json!["version"]!.GetValue<int>().ShouldBe(1);
+        lookup.Json["id"]!.GetValue<int>().ShouldBe(id);
+    }
+
+    [Fact]
+    public async Task Register_AcceptsEveryDocumentedContentType_AndRejectsOthers()
+    {
+        foreach (var contentType in new[] { "application/vnd.schemaregistry.v1+json", "application/vnd.schemaregistry+json", "application/json", "application/octet-stream" })
+        {
+            (await PostAsync($"/subjects/{NewSubject("ct")}/versions", Body(User), contentType)).Status.ShouldBe(HttpStatusCode.OK, contentType);
+        }
+
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("ct")}/versions", Body(User), "text/plain"), 415);
+    }
+
+    [Fact]
+    public async Task Register_Incompatible_Is409_AndCompatibilityEndpointsExplain()
+    {
+        var subject = NewSubject("compat");
+        await RegisterAsync(subject, User);
+
+        var ok = await PostAsync($"/compatibility/subjects/{subject}/versions/latest", Body(UserV2));
+        ok.Text.ShouldBe("{\"is_compatible\":true}");
+        var bad = await PostAsync($"/compatibility/subjects/{subject}/versions/latest?verbose=true", Body(UserBreaking));
+        bad.Json!["is_compatible"]!.GetValue<bool>().ShouldBeFalse();
+        bad.Json["messages"]!.AsArray().Select(m => m!.GetValue<string>()).ShouldContain(m => m.Contains("READER_FIELD_MISSING_DEFAULT_VALUE"));
+        (await PostAsync($"/compatibility/subjects/{subject}/versions", Body(UserBreaking))).Json!["is_compatible"]!.GetValue<bool>().ShouldBeFalse();
+        (await PostAsync($"/compatibility/subjects/{subject}/versions/1", Body(UserV2))).Json!["is_compatible"]!.GetValue<bool>().ShouldBeTrue();
+        (await PostAsync($"/compatibility/subjects/{NewSubject("fresh")}/versions/latest", Body(UserBreaking))).Json!["is_compatible"]!.GetValue<bool>().ShouldBeTrue();
+        ShouldBeError(await PostAsync($"/compatibility/subjects/{subject}/versions/9", Body(UserV2)), 40402);
+        ShouldBeError(await PostAsync($"/compatibility/subjects/{NewSubject("none")}/versions/1", Body(UserV2)), 40401);
+        ShouldBeError(await PostAsync($"/compatibility/subjects/{subject}/versions/zero", Body(UserV2)), 42202);
+
+        var rejected = await PostAsync($"/subjects/{subject}/versions", Body(UserBreaking));
+        ShouldBeError(rejected, 409);
+        rejected.Json!["message"]!.GetValue<string>().ShouldContain("incompatible");
+    }
+
+    [Fact]
+    public async Task Config_GetPutDelete_WithTheConfluentFieldNames()
+    {
+        (await GetAsync("/config")).Json!["compatibilityLevel"]!.GetValue<string>().ShouldBe("BACKWARD");
+        var subject = NewSubject("config");
+
+        ShouldBeError(await GetAsync($"/config/{subject}"), 40408);
+        (await GetAsync($"/config/{subject}?defaultToGlobal=true")).Json!["compatibilityLevel"]!.GetValue<string>().ShouldBe("BACKWARD");
+        (await PutAsync($"/config/{subject}", """{"compatibility":"FULL"}""")).Text.ShouldBe("{\"compatibility\":\"FULL\"}");
+        (await GetAsync($"/config/{subject}")).Text.ShouldBe("{\"compatibilityLevel\":\"FULL\"}");
+        ShouldBeError(await PutAsync($"/config/{subject}", """{"compatibility":"SIDEWAYS"}"""), 42203);
+        ShouldBeError(await PutAsync($"/config/{subject}", """{"compatibility":7}"""), 42203);
+        ShouldBeError(await PutAsync($"/config/{subject}", """{}"""), 42203);
+        (await DeleteAsync($"/config/{subject}")).Json!["compatibilityLevel"]!.GetValue<string>().ShouldBe("FULL");
+        ShouldBeError(await DeleteAsync($"/config/{subject}"), 40401);
+    }
+
+    [Fact]
+    public async Task Mode_GetPutDelete()
+    {
+        (await GetAsync("/mode")).Text.ShouldBe("{\"mode\":\"READWRITE\"}");
+        var subject = NewSubject("mode");
+        await RegisterAsync(subject, Unique("Moded"));
+        ShouldBeError(await GetAsync($"/mode/{subject}"), 40409);
+        (await GetAsync($"/mode/{subject}?defaultToGlobal=true")).Text.ShouldBe("{\"mode\":\"READWRITE\"}");
+        (await PutAsync($"/mode/{subject}", """{"mode":"READONLY"}""")).Text.ShouldBe("{\"mode\":\"READONLY\"}");
+        ShouldBeError(await PostAsync($"/subjects/{subject}/versions", Body(Unique("Blocked"))), 42205);
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}"), 42205);
+        ShouldBeError(await PutAsync($"/mode/{subject}", """{"mode":"SOMETIMES"}"""), 42204);
+        ShouldBeError(await PutAsync($"/mode/{subject}", """{"mode":"IMPORT"}"""), 42205);
+        (await PutAsync($"/mode/{subject}?force=true", """{"mode":"IMPORT"}""")).Text.ShouldBe("{\"mode\":\"IMPORT\"}");
+        (await DeleteAsync($"/mode/{subject}")).Text.ShouldBe("{\"mode\":\"IMPORT\"}");
+        ShouldBeError(await DeleteAsync($"/mode/{subject}"), 40409);
+
+        var imported = NewSubject("import");
+        (await PutAsync($"/mode/{imported}", """{"mode":"IMPORT"}""")).Status.ShouldBe(HttpStatusCode.OK);
+        var id = 2_000_000 + Random.Shared.Next(1_000_000);
+        var r = await PostAsync($"/subjects/{imported}/versions", Body(Unique("Imp"), $"\"id\":{id},\"version\":3"));
+        r.Text.ShouldBe($"{{\"id\":{id},\"version\":3}}");
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("rw")}/versions", Body(Unique("Imp"), "\"id\":99")), 42205);
+    }
+
+    [Fact]
+    public async Task Delete_SoftThenHard_OverHttp()
+    {
+        var subject = NewSubject("del");
+        await RegisterAsync(subject, User);
+        await RegisterAsync(subject, UserV2);
+
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}/versions/2?permanent=true"), 40407);
+        (await DeleteAsync($"/subjects/{subject}/versions/2")).Text.ShouldBe("2");
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}/versions/2"), 40406);
+        (await DeleteAsync($"/subjects/{subject}/versions/2?permanent=true")).Text.ShouldBe("2");
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}/versions/2?permanent=true"), 40402);
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}?permanent=true"), 40405);
+        (await DeleteAsync($"/subjects/{subject}")).Text.ShouldBe("[1]");
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}"), 40404);
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions"), 40401);
+        (await GetAsync($"/subjects/{subject}/versions?deleted=true")).Text.ShouldBe("[1]");
+        (await GetAsync($"/subjects/{subject}/versions/1?deleted=true")).Json!["deleted"]!.GetValue<bool>().ShouldBeTrue();
+        (await GetAsync($"/subjects?deletedOnly=true&subjectPrefix={subject}")).Text.ShouldBe($"[\"{subject}\"]");
+        (await DeleteAsync($"/subjects/{subject}?permanent=true")).Text.ShouldBe("[1]");
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}"), 40401);
+    }
+
+    [Fact]
+    public async Task References_OverHttp()
+    {
+        var addressSubject = NewSubject("addr");
+        var ns = $"n{Guid.NewGuid():n}";
+        await RegisterAsync(addressSubject, $$"""{"type":"record","name":"Address","namespace":"{{ns}}","fields":[{"name":"city","type":"string"}]}""");
+        var referrer = $$"""{"type":"record","name":"Customer","namespace":"{{ns}}","fields":[{"name":"home","type":"{{ns}}.Address"}]}""";
+        var refs = $$"""
+            "references":[{"name":"{{ns}}.Address","subject":"{{addressSubject}}","version":1}]
+            """;
+        var r = await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, refs));
+        r.Status.ShouldBe(HttpStatusCode.OK, r.Text);
+        var id = r.Json!["id"]!.GetValue<int>();
+
+        (await GetAsync($"/subjects/{addressSubject}/versions/1/referencedby")).Text.ShouldBe($"[{id}]");
+        var byId = await GetAsync($"/schemas/ids/{id}");
+        byId.Json!["references"]![0]!["subject"]!.GetValue<string>().ShouldBe(addressSubject);
+        ShouldBeError(await DeleteAsync($"/subjects/{addressSubject}/versions/1"), 42206);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer)), 42201);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":{}")), 42201);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":[{\"name\":1}]")), 42201);
+    }
+
+    [Fact]
+    public async Task SchemaTypes_OtherThanAvro_AreRefusedClearly()
+    {
+        var json = await PostAsync($"/subjects/{NewSubject("json")}/versions", Body("{\"type\":\"object\"}", "\"schemaType\":\"JSON\""));
+        ShouldBeError(json, 42201);
+        json.Json!["message"]!.GetValue<string>().ShouldContain("JSON is not available yet");
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("proto")}/versions", Body("syntax = \"proto3\";", "\"schemaType\":\"PROTOBUF\"")), 42201);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("xml")}/versions", Body("<x/>", "\"schemaType\":\"XML\"")), 42201);
+    }
+
+    [Theory]
+    [InlineData("not json at all")]
+    [InlineData("{\"schema\": ")]
+    [InlineData("[]")]
+    [InlineData("\"just a string\"")]
+    [InlineData("{}")]
+    [InlineData("{\"schema\": 42}")]
+    [InlineData("{\"schema\": {\"type\": \"string\"}}")]
+    [InlineData("{\"schema\": \"\"}")]
+    [InlineData("{\"schema\": \"{\\\"type\\\": \\\"nope\\\"}\"}")]
+    [InlineData("{\"schema\": \"{not json\"}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"schemaType\": 5}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"version\": \"one\"}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"id\": 99999999999}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"metadata\": [1]}")]
+    [InlineData("{\"schema\": \"\\ud800\"}")]
+    [InlineData("{\"schema\": \"[\\\"null\\\", \\\"null\\\"]\"}")]
+    public async Task MalformedRegistrations_Are42201_NeverA500(string body)
+    {
+        var r = await PostAsync($"/subjects/{NewSubject("malformed")}/versions", body);
+        ShouldBeError(r, 42201);
+        var lookup = await PostAsync($"/subjects/{NewSubject("malformed")}", body);
+        ((int)lookup.Status).ShouldBeLessThan(500, lookup.Text);
+        var compat = await PostAsync($"/compatibility/subjects/{NewSubject("malformed")}/versions/latest", body);
+        ShouldBeError(compat, 42201);
+    }
+
+    [Fact]
+    public async Task EmptyBody_AndOversizedBody_AreRejected()
+    {
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("empty")}/versions", ""), 42201);
+        var huge = "{\"schema\":\"" + new string('x', SchemaRegistryEndpoints.MaxBodyBytes) + "\"}";
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("huge")}/versions", huge), 42209);
+    }
+
+    [Theory]
+    [InlineData("abc", 40403)]
+    [InlineData("0", 40403)]
+    [InlineData("-5", 40403)]
+    [InlineData("2147483648", 40403)]
+    [InlineData("99999999999999999999999", 40403)]
+    [InlineData("2147483647", 40403)]
+    [InlineData("1.5", 40403)]
+    public async Task AbsurdSchemaIds_Are40403(string id, int errorCode)
+    {
+        ShouldBeError(await GetAsync($"/schemas/ids/{id}"), errorCode);
+        ShouldBeError(await GetAsync($"/schemas/ids/{id}/schema"), errorCode);
+        ShouldBeError(await GetAsync($"/schemas/ids/{id}/subjects"), errorCode);
+        ShouldBeError(await GetAsync($"/schemas/ids/{id}/versions"), errorCode);
+    }
+
+    [Theory]
+    [InlineData("abc")]
+    [InlineData("0")]
+    [InlineData("-2")]
+    [InlineData("2147483648")]
+    [InlineData("1e3")]
+    public async Task AbsurdVersions_Are42202(string version)
+    {
+        var subject = NewSubject("ver");
+        await RegisterAsync(subject, User);
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions/{version}"), 42202);
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions/{version}/schema"), 42202);
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions/{version}/referencedby"), 42202);
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}/versions/{version}"), 42202);
+    }
+
+    [Fact]
+    public async Task UnknownSubjectsAndVersions_Are404s()
+    {
+        var subject = NewSubject("unknown");
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions"), 40401);
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions/latest"), 40401);
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions/1/schema"), 40401);
+        ShouldBeError(await PostAsync($"/subjects/{subject}", Body(User)), 40401);
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}"), 40401);
+        ShouldBeError(await DeleteAsync($"/subjects/{subject}/versions/1"), 40401);
+        await RegisterAsync(subject, User);
+        ShouldBeError(await GetAsync($"/subjects/{subject}/versions/2"), 40402);
+        ShouldBeError(await PostAsync($"/subjects/{subject}", Body(UserV2)), 40403);
+    }
+
+    [Fact]
+    public async Task InvalidSubjectNames_Are42208()
+    {
+        ShouldBeError(await PostAsync($"/subjects/{Uri.EscapeDataString("bad\u0001subject")}/versions", Body(User)), 42208);
+        ShouldBeError(await PostAsync("/subjects/__GLOBAL/versions", Body(User)), 42208);
+        ShouldBeError(await PostAsync($"/subjects/{new string('s', 300)}/versions", Body(User)), 42208);
+    }
+
+    [Fact]
+    public async Task SubjectsWithSlashesAndSpaces_RoundTrip()
+    {
+        var subject = $"a/b c-{Guid.NewGuid():n}";
+        await RegisterAsync(subject, User);
+        (await GetAsync($"/subjects/{Uri.EscapeDataString(subject)}/versions/latest")).Json!["subject"]!.GetValue<string>().ShouldBe(subject);
+    }
+
+    [Fact]
+    public async Task EveryRequest_AsksThePolicyOnce_AndDenialIs403()
+    {
+        var before = server.Policy.Decisions;
+        await GetAsync("/subjects");
+        server.Policy.Decisions.ShouldBe(before + 1);
+
+        var denied = await PostAsync($"/subjects/forbidden-{Guid.NewGuid():n}/versions", Body(User));
+        ShouldBeError(denied, 40301);
+        ShouldBeError(await GetAsync($"/config/forbidden-x"), 40301);
+    }
+
+    [Fact]
+    public async Task Normalize_MatchesCosmeticVariants()
+    {
+        var subject = NewSubject("norm");
+        var a = """{"type":"record","name":"N","namespace":"com.acme","fields":[{"name":"x","type":"int","doc":"d"}]}""";
+        var b = """{"fields":[{"doc":"d","type":"int","name":"x"}],"namespace":"com.acme","name":"N","type":"record"}""";
+        var first = await PostAsync($"/subjects/{subject}/versions?normalize=true", Body(a));
+        var second = await PostAsync($"/subjects/{subject}/versions?normalize=true", Body(b));
+        second.Json!["version"]!.GetValue<int>().ShouldBe(first.Json!["version"]!.GetValue<int>());
+        (await PostAsync($"/subjects/{subject}?normalize=true", Body(b))).Json!["version"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Metadata_AndRuleSet_AreStored_AndChangeTheIdentity()
+    {
+        var subject = NewSubject("contract");
+        var schema = Unique("Contract");
+        var plain = await PostAsync($"/subjects/{subject}/versions", Body(schema));
+        var withMetadata = await PostAsync($"/subjects/{subject}/versions", Body(schema, "\"metadata\":{\"properties\":{\"owner\":\"sales\"}}"));
+        withMetadata.Status.ShouldBe(HttpStatusCode.OK, withMetadata.Text);
+        withMetadata.Json!["id"]!.GetValue<int>().ShouldNotBe(plain.Json!["id"]!.GetValue<int>());
+        var latest = await GetAsync($"/subjects/{subject}/versions/latest");
+        latest.Json!["metadata"]!["properties"]!["owner"]!.GetValue<string>().ShouldBe("sales");
+    }
+
+    [Fact]
+    public async Task PythonClientFlow_RegisterGetLatestVersionsSetCompatibilityTestDelete()
+    {
+        // The calls confluent-kafka-python's SchemaRegistryClient makes (reference §2.1), in order.
+        var subject = NewSubject("py");
+        var id = await RegisterAsync(subject, User);
+        (await GetAsync($"/schemas/ids/{id}")).Json!["schema"].ShouldNotBeNull();
+        (await GetAsync($"/subjects/{subject}/versions/latest")).Json!["id"]!.GetValue<int>().ShouldBe(id);
+        (await GetAsync($"/subjects/{subject}/versions")).Text.ShouldBe("[1]");
+        (await PutAsync($"/config/{subject}", """{"compatibility":"FULL"}""")).Json!["compatibility"]!.GetValue<string>().ShouldBe("FULL");
+        (await GetAsync($"/config/{subject}")).Json!["compatibilityLevel"]!.GetValue<string>().ShouldBe("FULL");
+        (await PostAsync($"/compatibility/subjects/{subject}/versions/latest", Body(UserV2))).Json!["is_compatible"]!.GetValue<bool>().ShouldBeTrue();
+        (await DeleteAsync($"/subjects/{subject}")).Text.ShouldBe("[1]");
+        (await DeleteAsync($"/subjects/{subject}?permanent=true")).Text.ShouldBe("[1]");
+    }
+
+    [Fact]
+    public async Task KafkajsClientFlow_ConfigIs404_ThenRegister_ThenPutConfig()
+    {
+        // @kafkajs/confluent-schema-registry register(): GET /config/{s} must 404 for a new subject (reference §2.2).
+        var subject = NewSubject("kjs");
+        var config = await GetAsync($"/config/{subject}");
+        config.Status.ShouldBe(HttpStatusCode.NotFound);
+        var id = await RegisterAsync(subject, User);
+        (await PutAsync($"/config/{subject}", """{"compatibility":"BACKWARD"}""")).Status.ShouldBe(HttpStatusCode.OK);
+        (await GetAsync($"/subjects/{subject}/versions/latest")).Json!["id"]!.GetValue<int>().ShouldBe(id);
+        (await PostAsync($"/subjects/{subject}", Body(User))).Json!["id"]!.GetValue<int>().ShouldBe(id);
+    }
+    [Fact]
+    public async Task RandomlyMutatedRequests_NeverGetA500()
+    {
+        var random = new Random(20261122);
+        var subject = NewSubject("fuzz");
+        await RegisterAsync(subject, User);
+        var bodies = new[]
+        {
+            Body(UserV2),
+            Body(User, $"\"references\":[{{\"name\":\"x\",\"subject\":\"{subject}\",\"version\":1}}],\"metadata\":{{\"properties\":{{\"a\":\"b\"}}}}"),
+            """{"compatibility":"FULL"}""",
+            """{"mode":"READWRITE"}""",
+        };
+        var targets = new (HttpMethod Method, string Path)[]
+        {
+            (HttpMethod.Post, $"/subjects/{subject}/versions"),
+            (HttpMethod.Post, $"/subjects/{subject}"),
+            (HttpMethod.Post, $"/compatibility/subjects/{subject}/versions/latest?verbose=true"),
+            (HttpMethod.Put, $"/config/{subject}"),
+            (HttpMethod.Put, $"/mode/{subject}"),
+        };
+
+        for (var i = 0; i < 300; i++)
+        {
+            var bytes = Encoding.UTF8.GetBytes(bodies[random.Next(bodies.Length)]);
+            for (var m = random.Next(1, 4); m > 0; m--)
+            {
+                switch (random.Next(3))
+                {
+                    case 0:
+                        bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+                        break;
+                    case 1:
+                        bytes = bytes[..random.Next(bytes.Length)];
+                        break;
+                    default:
+                        var at = random.Next(bytes.Length + 1);
+                        bytes = [.. bytes[..at], (byte)Noise[random.Next(Noise.Length)], .. bytes[at..]];
+                        break;
+                }
+
+                if (bytes.Length == 0)
+                {
+                    bytes = [(byte)'{'];
+                }
+            }
+
+            var (method, path) = targets[random.Next(targets.Length)];
+            using var request = new HttpRequestMessage(method, path) { Content = new ByteArrayContent(bytes) };
+            request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(VndJson);
+            using var response = await Http.SendAsync(request, Cancel);
+            var text = await response.Content.ReadAsStringAsync(Cancel);
+            ((int)response.StatusCode).ShouldBeLessThan(500, $"{method} {path} with {Convert.ToBase64String(bytes)} → {text}");
+            if (!response.IsSuccessStatusCode)
+            {
+                JsonNode.Parse(text)!["error_code"]!.GetValue<int>().ShouldBeGreaterThan(0);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task UnknownPaths_AreJson404s()
+    {
+        ShouldBeError(await GetAsync("/no/such/endpoint"), 404);
+        ShouldBeError(await GetAsync("/subjects/x/versions/1/extra/segments"), 404);
+    }
+
+    [Fact]
+    public async Task GlobalConfigAndMode_SetAndReset()
+    {
+        // Tests in this class run one at a time, so changing the global settings here is safe when reset before returning.
+        (await PutAsync("/config", """{"compatibility":"NONE"}""")).Text.ShouldBe("{\"compatibility\":\"NONE\"}");
+        (await GetAsync("/config")).Text.ShouldBe("{\"compatibilityLevel\":\"NONE\"}");
+        var subject = NewSubject("global");
+        await RegisterAsync(subject, User);
+        await RegisterAsync(subject, """{"type":"record","name":"Other","fields":[{"name":"x","type":"int"}]}""");
+        (await DeleteAsync("/config")).Text.ShouldBe("{\"compatibilityLevel\":\"NONE\"}");
+        (await GetAsync("/config")).Text.ShouldBe("{\"compatibilityLevel\":\"BACKWARD\"}");
+        ShouldBeError(await PutAsync("/config", """{"compatibility":"ANY"}"""), 42203);
+
+        ShouldBeError(await PutAsync("/mode", """{"mode":"IMPORT"}"""), 42205);
+        (await PutAsync("/mode", """{"mode":"READONLY"}""")).Text.ShouldBe("{\"mode\":\"READONLY\"}");
+        try
+        {
+            ShouldBeError(await PostAsync($"/subjects/{NewSubject("ro")}/versions", Body(User)), 42205);
+            ShouldBeError(await PutAsync("/config", """{"compatibility":"FULL"}"""), 42205);
+            (await GetAsync($"/subjects/{subject}/versions")).Text.ShouldBe("[1,2]");
+        }
+        finally
+        {
+            (await DeleteAsync("/mode")).Text.ShouldBe("{\"mode\":\"READONLY\"}");
+        }
+
+        (await GetAsync("/mode")).Text.ShouldBe("{\"mode\":\"READWRITE\"}");
+    }
+}
