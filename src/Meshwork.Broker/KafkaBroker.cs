@@ -49,6 +49,9 @@ public sealed class KafkaBroker : IAsyncDisposable
     /// <summary>SASL/SCRAM credentials.</summary>
     public ScramCredentialStore Credentials { get; }
 
+    /// <summary>Checks record values of schema-validated topics; null when no registry is attached.</summary>
+    public IValueSchemaValidator? ValueValidator { get; set; }
+
     /// <summary>The policy decision point every request is authorized by.</summary>
     public IAccessPolicy Policy { get; }
 

@@ -4,10 +4,13 @@ using System.Text.Json;
 namespace Meshwork.Cli;
 
 /// <summary>A failed call to the mesh's HTTP API, with the exit code the command should return.</summary>
-public sealed class ApiException(string message, int exitCode) : Exception(message)
+public sealed class ApiException(string message, int exitCode, bool quiet = false) : Exception(message)
 {
     /// <summary>The documented exit code for this failure.</summary>
     public int ExitCode { get; } = exitCode;
+
+    /// <summary>True when the command already printed what happened and only the exit code remains.</summary>
+    public bool Quiet { get; } = quiet;
 }
 
 /// <summary>

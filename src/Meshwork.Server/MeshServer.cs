@@ -2,6 +2,7 @@ using System.Net;
 using Meshwork.Broker;
 using Meshwork.Broker.Network;
 using Meshwork.Metadata;
+using Meshwork.Registry;
 using Meshwork.Security;
 using Meshwork.Server.Configuration;
 using Meshwork.Server.Http;
@@ -22,11 +23,15 @@ public sealed partial class MeshServer : IAsyncDisposable
 {
     private readonly DataDirectoryLock _lock;
     private readonly WebApplication _web;
+    private readonly WebApplication _registryWeb;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private MeshServer(MeshOptions options, DataDirectoryLock dataLock, IMetadataStore store, KafkaBroker broker, WebApplication web, MeshStatus status, ILogger logger)
+    private MeshServer(MeshOptions options, DataDirectoryLock dataLock, IMetadataStore store, KafkaBroker broker, SchemaRegistry registry,
+        WebApplication web, WebApplication registryWeb, MeshStatus status, ILogger logger)
     {
+        Registry = registry;
+        _registryWeb = registryWeb;
         Options = options;
         _lock = dataLock;
         Store = store;
@@ -44,6 +49,12 @@ public sealed partial class MeshServer : IAsyncDisposable
 
     /// <summary>The embedded Kafka broker.</summary>
     public KafkaBroker Broker { get; }
+
+    /// <summary>The schema registry.</summary>
+    public SchemaRegistry Registry { get; }
+
+    /// <summary>The schema registry's base address (Confluent REST API), with the real port when 0 was asked for.</summary>
+    public Uri RegistryAddress { get; private set; } = null!;
 
     /// <summary>The Kafka listener's bootstrap address, <c>host:port</c>, with the real port when 0 was asked for.</summary>
     public string BootstrapServers => $"{Broker.Advertised.Host}:{Broker.Advertised.Port}";
@@ -69,6 +80,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         IMetadataStore? store = null;
         KafkaBroker? broker = null;
         WebApplication? web = null;
+        WebApplication? registryWeb = null;
         try
         {
             store = MetadataStores.Open(options.Metadata.ConnectionString, options.DataDirectory);
@@ -79,13 +91,17 @@ public sealed partial class MeshServer : IAsyncDisposable
             var status = new MeshStatus(instanceId, store);
             broker = await KafkaBroker.StartAsync(options.Broker, options.BrokerStorage, options.DataDirectory, store,
                 AllowAllPolicy.Instance, TimeProvider.System, loggerFactory, instanceId, cancellationToken).ConfigureAwait(false);
+            var registry = new SchemaRegistry(store, logger: loggerFactory.CreateLogger<SchemaRegistry>());
+            broker.ValueValidator = new RegistryValueValidator(registry);
             var listeners = new Listeners();
             web = BuildWeb(options, loggerFactory, status, broker, listeners);
-            var server = new MeshServer(options, dataLock, store, broker, web, status, logger);
+            registryWeb = BuildRegistryWeb(options, loggerFactory, registry, listeners);
+            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger);
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
+            await registryWeb.StartAsync(cancellationToken).ConfigureAwait(false);
+            server.RegistryAddress = Base(listeners.Registry!);
             // With port 0 the real ports are known only after binding; clients must be told those.
-            var httpEndpoint = listeners.Http!.IPEndPoint!;
-            server.HttpAddress = new Uri($"http://{(httpEndpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : httpEndpoint.Address)}:{httpEndpoint.Port}/");
+            server.HttpAddress = Base(listeners.Http!);
             broker.Advertised = (options.Broker.AdvertisedHost ?? options.Broker.Host, options.Broker.AdvertisedPort ?? listeners.Kafka!.IPEndPoint!.Port);
             status.MarkReady();
             LogStarted(logger, server.HttpAddress, server.BootstrapServers, options.DataDirectory);
@@ -93,6 +109,11 @@ public sealed partial class MeshServer : IAsyncDisposable
         }
         catch
         {
+            if (registryWeb is not null)
+            {
+                await registryWeb.DisposeAsync().ConfigureAwait(false);
+            }
+
             if (web is not null)
             {
                 await web.DisposeAsync().ConfigureAwait(false);
@@ -123,6 +144,8 @@ public sealed partial class MeshServer : IAsyncDisposable
 
         Status.MarkStopping();
         LogStopping(_logger);
+        await _registryWeb.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _registryWeb.DisposeAsync().ConfigureAwait(false);
         await _web.StopAsync(cancellationToken).ConfigureAwait(false);
         await _web.DisposeAsync().ConfigureAwait(false);
         await Broker.DisposeAsync().ConfigureAwait(false);
@@ -161,6 +184,33 @@ public sealed partial class MeshServer : IAsyncDisposable
         return web;
     }
 
+    /// <summary>
+    /// The registry gets its own Kestrel app: Confluent clients expect its API at the root of its own
+    /// port, and its errors are Confluent's <c>error_code</c> bodies rather than problem details.
+    /// </summary>
+    private static WebApplication BuildRegistryWeb(MeshOptions options, ILoggerFactory loggerFactory, SchemaRegistry registry, Listeners listeners)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Meshwork.Registry" });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(Address(options.Registry.Host), options.Registry.Port, listener => listeners.Registry = listener);
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = SchemaRegistryEndpoints.MaxBodyBytes + 1;
+        });
+        var web = builder.Build();
+        web.MapSchemaRegistry(registry, AllowAllPolicy.Instance, ApiAccess.PrincipalOf);
+        web.MapSchemaRegistryFallback();
+        return web;
+    }
+
+    private static Uri Base(ListenOptions listener)
+    {
+        var endpoint = listener.IPEndPoint!;
+        return new Uri($"http://{(endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : endpoint.Address)}:{endpoint.Port}/");
+    }
+
     private static IPAddress Address(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
 
     /// <summary>Kestrel's listeners, kept to read the ports they bound.</summary>
@@ -169,6 +219,8 @@ public sealed partial class MeshServer : IAsyncDisposable
         public ListenOptions? Http { get; set; }
 
         public ListenOptions? Kafka { get; set; }
+
+        public ListenOptions? Registry { get; set; }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applying metadata migration {Migration} to {Store}")]

@@ -18,7 +18,7 @@ public sealed class MeshProcessTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private ChildProcess StartMesh(params string[] args) =>
-        ChildProcess.StartDotnet(MeshDll, ["up", "--data", _dir.Combine("data"), "--http-port", "0", "--broker-port", "0", .. args], workingDirectory: _dir.Path);
+        ChildProcess.StartDotnet(MeshDll, ["up", "--data", _dir.Combine("data"), "--http-port", "0", "--registry-port", "0", "--broker-port", "0", .. args], workingDirectory: _dir.Path);
 
     private static Uri WaitForAddress(ChildProcess mesh)
     {
@@ -87,7 +87,7 @@ public sealed class MeshProcessTests : IDisposable
         var file = asRoot ? "runuser" : "dotnet";
         string[] prefix = asRoot ? ["-u", "nobody", "--", "dotnet"] : [];
 
-        var output = await Processes.RunAsync(file, [.. prefix, MeshDll, "up", "--data", data.FullName, "--http-port", "0", "--broker-port", "0"], _dir.Path, Cancel);
+        var output = await Processes.RunAsync(file, [.. prefix, MeshDll, "up", "--data", data.FullName, "--http-port", "0", "--registry-port", "0", "--broker-port", "0"], _dir.Path, Cancel);
 
         File.SetUnixFileMode(data.FullName, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         output.Exit.ShouldBe(ExitCodes.InvalidConfiguration);

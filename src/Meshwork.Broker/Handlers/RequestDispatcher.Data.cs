@@ -166,6 +166,7 @@ internal sealed partial class RequestDispatcher
         {
             header = RecordBatch.ValidateProducedBatch(records.Span, config.MaxMessageBytes);
             ValidateRecords(records, header, config, now);
+            ValidateValueSchemas(topic.Name, records, config);
         }
         catch (KafkaProtocolException e)
         {
@@ -189,6 +190,43 @@ internal sealed partial class RequestDispatcher
             LogAppendTimeMs = config.TimestampType == TimestampType.LogAppendTime ? appended.LogAppendTimeMs : -1,
             LogStartOffset = appended.LogStartOffset,
         };
+    }
+
+    /// <summary>
+    /// Broker-side schema validation (Confluent's <c>confluent.value.schema.validation</c>, Meshwork's
+    /// <c>meshwork.value.schema.validation=id|full</c>): every value must name a schema registered for
+    /// the topic, and with <c>full</c> decode with it. Tombstones pass on compacted topics.
+    /// </summary>
+    private void ValidateValueSchemas(string topic, ReadOnlyMemory<byte> batch, TopicConfig config)
+    {
+        var mode = ValueSchemaValidationConfig.ModeOf(config);
+        if (mode == ValueSchemaValidation.None)
+        {
+            return;
+        }
+
+        if (broker.ValueValidator is not { } validator)
+        {
+            throw new KafkaProtocolException($"Topic '{topic}' requires schema validation but this broker has no schema registry.", ErrorCode.InvalidRecord);
+        }
+
+        foreach (var record in RecordBatch.ReadRecords(batch, KafkaCompression.Instance))
+        {
+            if (record.Value is not { } value)
+            {
+                if (config.Compact)
+                {
+                    continue;
+                }
+
+                throw new KafkaProtocolException($"Record at offset delta {record.OffsetDelta} has a null value; topic '{topic}' validates values and only compacted topics accept tombstones.", ErrorCode.InvalidRecord);
+            }
+
+            if (validator.Validate(topic, mode, value.Span) is { } error)
+            {
+                throw new KafkaProtocolException($"Record at offset delta {record.OffsetDelta} rejected by schema validation: {error}", ErrorCode.InvalidRecord);
+            }
+        }
     }
 
     /// <summary>Per-record checks Kafka makes (kafka-wire.md §2): timestamps in bounds, keys on compacted topics.</summary>
@@ -277,6 +315,9 @@ internal sealed partial class RequestDispatcher
                     PartitionIndex = fetchPartition.Partition,
                     PreferredReadReplica = FetchResponse.NoPreferredReadReplica,
                     AbortedTransactions = context.Version >= 4 ? [] : null,
+                    // Never null (-1): librdkafka 2.0.2 rejects "invalid MessageSetSize -1", so a fetch at the log
+                    // end failed to parse and `kcat -e` never saw end-of-partition. Kafka sends empty records.
+                    Records = ReadOnlyMemory<byte>.Empty,
                 };
                 topicResponse.Partitions.Add(data);
                 if (!authorized)

@@ -16,14 +16,15 @@ public static class UpCommand
         var config = new Option<string?>("--config") { Description = "Configuration file (default ./meshwork.yaml when present)." };
         var httpHost = new Option<string?>("--http-host") { Description = "Address of the HTTP API (default 127.0.0.1). Setting: http.host." };
         var httpPort = new Option<string?>("--http-port") { Description = "Port of the HTTP API (default 8080; 0 = any free port). Setting: http.port." };
+        var registryPort = new Option<string?>("--registry-port") { Description = "Port of the schema registry (default 8081; 0 = any free port). Setting: registry.port." };
         var brokerPort = new Option<string?>("--broker-port") { Description = "Port of the Kafka listener (default 9092; 0 = any free port). Setting: broker.port." };
         var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information, warning, error. Setting: log.level." };
         var set = new Option<string[]>("--set") { Description = "Set any setting: --set key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
         var printConfig = new Option<bool>("--print-config") { Description = "Print the effective configuration (secrets redacted) and exit." };
 
-        var command = new Command("up", "Run the mesh in this process: HTTP API on 127.0.0.1:8080, Kafka on 127.0.0.1:9092, data in ./.meshwork.")
+        var command = new Command("up", "Run the mesh in this process: HTTP API on 127.0.0.1:8080, schema registry on 8081, Kafka on 9092, data in ./.meshwork.")
         {
-            data, config, httpHost, httpPort, brokerPort, logLevel, set, printConfig,
+            data, config, httpHost, httpPort, registryPort, brokerPort, logLevel, set, printConfig,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -32,6 +33,7 @@ public static class UpCommand
             AddFlag(flags, "http.host", parse.GetValue(httpHost), "--http-host");
             AddFlag(flags, "http.port", parse.GetValue(httpPort), "--http-port");
             AddFlag(flags, "broker.port", parse.GetValue(brokerPort), "--broker-port");
+            AddFlag(flags, "registry.port", parse.GetValue(registryPort), "--registry-port");
             AddFlag(flags, "log.level", parse.GetValue(logLevel), "--log-level");
             foreach (var pair in parse.GetValue(set) ?? [])
             {
@@ -115,6 +117,7 @@ public static class UpCommand
         await context.Output.WriteLineAsync($"Meshwork {MeshStatus.Version} is up.").ConfigureAwait(false);
         await context.Output.WriteLineAsync($"  HTTP API  {server.HttpAddress}  (health: {server.HttpAddress}healthz)").ConfigureAwait(false);
         await context.Output.WriteLineAsync($"  Kafka     {server.BootstrapServers}  (any Kafka client: bootstrap.servers={server.BootstrapServers})").ConfigureAwait(false);
+        await context.Output.WriteLineAsync($"  Registry  {server.RegistryAddress}  (Confluent Schema Registry API)").ConfigureAwait(false);
         await context.Output.WriteLineAsync($"  Metadata  {server.Store.Provider.ToString().ToLowerInvariant()} {server.Store.DisplayName}").ConfigureAwait(false);
         await context.Output.WriteLineAsync($"  Data      {options.DataDirectory}").ConfigureAwait(false);
         await context.Output.WriteLineAsync("Press Ctrl-C to stop.").ConfigureAwait(false);

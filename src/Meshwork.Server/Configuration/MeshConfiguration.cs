@@ -63,6 +63,8 @@ public static partial class MeshConfiguration
         new("metadata.connectionString", null, "PostgreSQL connection string or postgres:// URI; empty means SQLite in the data directory.", Secret: true),
         new("metadata.connectionStringFile", null, "File holding metadata.connectionString, for secrets mounted as files."),
         new("log.level", "information", "Minimum log level: trace, debug, information, warning, error, critical, none."),
+        new("registry.host", "127.0.0.1", "Address the schema registry (Confluent REST API) listens on."),
+        new("registry.port", "8081", "Port of the schema registry; 0 picks a free port."),
         new("broker.host", "127.0.0.1", "Address the Kafka listener binds to."),
         new("broker.port", "9092", "Port of the Kafka listener; 0 picks a free port."),
         new("broker.advertisedHost", "", "Host clients are told to connect to (default: broker.host)."),
@@ -307,12 +309,16 @@ public static partial class MeshConfiguration
         var connectionString = ReadConnectionString(values, workingDirectory, errors);
         var level = ParseLogLevel(values["log.level"], errors);
         var broker = BindBroker(values, errors);
+        var registryHost = values["registry.host"];
+        ValidateHost(registryHost, errors);
+        var registryPort = ParsePort(values["registry.port"], errors);
         return errors.Count > errorCount ? null : new MeshOptions
         {
             DataDirectory = dataDirectory,
             Http = new EndpointOptions(host.Value, port),
             Metadata = new MetadataOptions(connectionString),
             LogLevel = level,
+            Registry = new EndpointOptions(registryHost.Value, registryPort),
             Broker = broker.Broker,
             BrokerStorage = broker.Storage,
         };

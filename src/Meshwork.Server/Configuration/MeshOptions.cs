@@ -16,6 +16,9 @@ public sealed record MeshOptions
     /// <summary>The metadata store.</summary>
     public required MetadataOptions Metadata { get; init; }
 
+    /// <summary>The schema registry's listener (the Confluent REST API at its root).</summary>
+    public EndpointOptions Registry { get; init; } = new("127.0.0.1", 8081);
+
     /// <summary>The embedded Kafka broker.</summary>
     public BrokerOptions Broker { get; init; } = new();
 
@@ -30,6 +33,7 @@ public sealed record MeshOptions
     {
         DataDirectory = dataDirectory,
         Http = new EndpointOptions("127.0.0.1", 0),
+        Registry = new EndpointOptions("127.0.0.1", 0),
         Metadata = new MetadataOptions(null),
         Broker = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero },
         LogLevel = LogLevel.Warning,

@@ -1,0 +1,38 @@
+using Meshwork.Formats.Parquet;
+using Meshwork.Testing;
+using static Meshwork.Formats.Tests.Parquet.ParquetConformanceTests;
+
+namespace Meshwork.Formats.Tests.Parquet;
+
+/// <summary>hyparquet reads our files (v1 and v2 pages) with identical values; a separate class so it runs beside the DuckDB ones.</summary>
+public class ParquetHyparquetConformanceTests
+{
+    public static TheoryData<ParquetCompression, bool> Codecs() => ParquetRoundTripTests.Codecs();
+
+    [Theory]
+    [MemberData(nameof(Codecs))]
+    public void Hyparquet_ReadsOurFiles_WithIdenticalValues(ParquetCompression compression, bool dictionary)
+    {
+        using var dir = new TempDirectory("parquet-hyparquet");
+        var (schema, rows, file) = WriteFile(dir, compression, dictionary, seed: 2000 + (int)compression);
+        var result = ParquetConformanceTools.HyparquetRead(file);
+        AssertRows(ParquetTestData.Normalize(schema, rows), result["rows"]!.AsArray(), "hyparquet");
+        var metadata = result["metadata"]!.AsObject();
+        Assert.StartsWith("meshwork version ", metadata["created_by"]!.GetValue<string>());
+        var byName = metadata["schema"]!.AsArray().Where(e => e!["name"]!.GetValue<string>() == "d38").Single()!;
+        Assert.Equal(13, byName["field_id"]!.GetValue<int>());
+    }
+
+    [Theory]
+    [InlineData(ParquetCompression.Snappy)]
+    [InlineData(ParquetCompression.Zstd)]
+    [InlineData(ParquetCompression.Uncompressed)]
+    public void DuckDbAndHyparquet_ReadOurDataPageV2Files(ParquetCompression compression)
+    {
+        using var dir = new TempDirectory("parquet-v2");
+        var (schema, rows, file) = WriteFile(dir, compression, dictionary: true, seed: 3000 + (int)compression, v2: true);
+        var expected = ParquetTestData.Normalize(schema, rows);
+        AssertRows(expected, ParquetConformanceTools.DuckDbRead(file)["rows"]!.AsArray(), "DuckDB (v2 pages)");
+        AssertRows(expected, ParquetConformanceTools.HyparquetRead(file)["rows"]!.AsArray(), "hyparquet (v2 pages)");
+    }
+}
