@@ -8,18 +8,6 @@ internal static class MeshFixtures
 {
     public static MeshFiles Examples { get; } = MeshFiles.FromDirectory(Repository.Path("examples"));
 
-    /// <summary>The example mesh with <paramref name="path"/> replaced (or removed when <paramref name="text"/> is null).</summary>
-    public static MeshFiles With(this MeshFiles files, string path, string? text)
-    {
-        var contents = files.Contents.Where(f => f.Key != path).ToDictionary();
-        if (text is not null)
-        {
-            contents[path] = text;
-        }
-
-        return new MeshFiles(contents, files.Origin);
-    }
-
     /// <summary>The example mesh with one exact piece of text in <paramref name="path"/> replaced; fails if the text is not there.</summary>
     public static MeshFiles Edit(this MeshFiles files, string path, string find, string replace)
     {

@@ -52,6 +52,19 @@ public sealed class MeshFiles
     /// <summary>The text of <paramref name="path"/>, or null when there is no such file.</summary>
     public string? Read(string path) => _files.GetValueOrDefault(path);
 
+    /// <summary>A copy with <paramref name="path"/> set to <paramref name="text"/>, or removed when <paramref name="text"/> is null.</summary>
+    public MeshFiles With(string path, string? text)
+    {
+        var contents = new Dictionary<string, string>(_files, StringComparer.Ordinal);
+        contents.Remove(Normalize(path));
+        if (text is not null)
+        {
+            contents[Normalize(path)] = text;
+        }
+
+        return new MeshFiles(contents, Origin);
+    }
+
     /// <summary>The immediate sub-directories of <paramref name="directory"/> ("" for the root), sorted.</summary>
     public IReadOnlyList<string> Directories(string directory)
     {

@@ -54,6 +54,9 @@ public sealed record LiveGrant(string Name, string Consumer, string Product, str
 /// </summary>
 public sealed record LiveMesh
 {
+    /// <summary>The governance policies in force (flattened), or null when none were ever applied.</summary>
+    public IReadOnlyDictionary<string, string>? Policies { get; init; }
+
     /// <summary>Domains.</summary>
     public IReadOnlyList<LiveDomain> Domains { get; init; } = [];
 
@@ -107,6 +110,7 @@ public sealed record LiveMesh
 
         return new LiveMesh
         {
+            Policies = ProductSpec.Flatten(mesh.Policies),
             Domains = mesh.Domains.Select(d => ProductSpec.Flatten(d) is var s ? new LiveDomain(d.Name, ProductSpec.Hash(s), s) : null!).ToList(),
             Products = products,
             Topics = topics,
@@ -116,8 +120,10 @@ public sealed record LiveMesh
         };
     }
 
-    internal static IReadOnlyDictionary<string, string> ContractSpec(DataContractSpec contract)
+    /// <summary>The flattened contract terms a plan compares: purpose, fields, excluded fields, permitted labels.</summary>
+    public static IReadOnlyDictionary<string, string> ContractSpec(DataContractSpec contract)
     {
+        ArgumentNullException.ThrowIfNull(contract);
         var spec = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (contract.Purpose is not null)
         {

@@ -18,6 +18,9 @@ public enum ChangeAction
 /// <summary>The kinds of resource an apply manages.</summary>
 public enum MeshResource
 {
+    /// <summary>The governance policies (<c>policies.yaml</c>); a change relabels every product.</summary>
+    Policies,
+
     /// <summary>A domain in the catalog.</summary>
     Domain,
 

@@ -26,7 +26,13 @@ public static class MeshPlanner
         var target = LiveMesh.FromDefinition(desired);
         var changes = new List<PlannedChange>();
 
-        // Creates and updates in dependency order: domain → product → topic → subject → contract → grant.
+        // Creates and updates in dependency order: policies → domain → product → topic → subject → contract → grant.
+        if (target.Policies is { } policies && Fields(live.Policies, policies) is { Count: > 0 } policyFields)
+        {
+            changes.Add(new PlannedChange(live.Policies is null ? ChangeAction.Create : ChangeAction.Update, MeshResource.Policies, "governancePolicies", policyFields,
+                desired.Policies.Source?.Get("governancePolicies") ?? SourceLocation.OfFile(MeshDefinition.PoliciesFile)));
+        }
+
         Diff(changes, MeshResource.Domain, target.Domains, live.Domains, d => d.Name, d => d.Spec, name => desired.Domain(name)?.Source.Get("domain"));
         Diff(changes, MeshResource.Product, target.Products, live.Products, p => p.FullName, p => p.Spec, name => desired.Product(name)?.Descriptor.Source.Get("dataProduct"));
         PlanTopics(changes, desired, target, live);

@@ -106,6 +106,28 @@ public static class ProductSpec
         };
     }
 
+    /// <summary>The flattened governance policies.</summary>
+    public static IReadOnlyDictionary<string, string> Flatten(GovernancePolicies p)
+    {
+        ArgumentNullException.ThrowIfNull(p);
+        var spec = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        Put(spec, "dataResidency.enforced", p.DataResidency.Enforced ? "true" : "false");
+        PutList(spec, "dataResidency.allowedRegions", p.DataResidency.AllowedRegions);
+        Put(spec, "dataClassification.autoClassify", p.DataClassification.AutoClassify ? "true" : "false");
+        for (var i = 0; i < p.DataClassification.Rules.Count; i++)
+        {
+            Put(spec, $"dataClassification.rules[{i}].pattern", p.DataClassification.Rules[i].Pattern);
+            Put(spec, $"dataClassification.rules[{i}].classification", p.DataClassification.Rules[i].Classification);
+        }
+
+        Put(spec, "dataCatalog.requireDescription", p.DataCatalog.RequireDescription ? "true" : "false");
+        Put(spec, "dataCatalog.requireOwner", p.DataCatalog.RequireOwner ? "true" : "false");
+        Put(spec, "dataCatalog.requireSensitivityLabel", p.DataCatalog.RequireSensitivityLabel ? "true" : "false");
+        Put(spec, "accessControl.requireApproval", p.AccessControl.RequireApproval ? "true" : "false");
+        PutList(spec, "accessControl.approvers", p.AccessControl.Approvers);
+        return spec;
+    }
+
     /// <summary>SHA-256 (lowercase hex) of the flattened spec: equal hashes mean equal specs.</summary>
     public static string Hash(IReadOnlyDictionary<string, string> spec)
     {
