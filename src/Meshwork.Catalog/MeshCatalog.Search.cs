@@ -39,9 +39,9 @@ public sealed partial class MeshCatalog
             parameters.Add("query", string.Join(' ', terms.Select(t => $"\"{t}\"*")));
             const string from = " FROM catalog_search WHERE catalog_search MATCH @query";
             count = "SELECT COUNT(*)" + from;
-            // bm25 weights per column: kind, ref (unindexed), name, tags, description, fields. Lower is better.
-            select = $"SELECT kind, ref, name, snippet(catalog_search, -1, '[', ']', '…', 10) AS snippet, CASE WHEN {nameMatch} THEN 1 ELSE 0 END AS name_match, " +
-                     "-bm25(catalog_search, 0, 0, 10.0, 4.0, 2.0, 1.0) AS score" + from + " ORDER BY name_match DESC, score DESC, ref LIMIT @limit OFFSET @offset";
+            // bm25 weights per column: kind, ref, title (unindexed), name, tags, description, fields. Lower is better.
+            select = $"SELECT kind, ref, title, snippet(catalog_search, -1, '[', ']', '…', 10) AS snippet, CASE WHEN {nameMatch} THEN 1 ELSE 0 END AS name_match, " +
+                     "-bm25(catalog_search, 0, 0, 0, 10.0, 4.0, 2.0, 1.0) AS score" + from + " ORDER BY name_match DESC, score DESC, ref LIMIT @limit OFFSET @offset";
         }
         else
         {
@@ -49,7 +49,7 @@ public sealed partial class MeshCatalog
             const string from = " FROM catalog_search, to_tsquery('english', @query) AS q WHERE document @@ q";
             count = "SELECT COUNT(*)" + from;
             // Weights for D, C, B, A: fields, description, tags, name.
-            select = $"SELECT kind, ref, name, ts_headline('english', description || ' ' || fields, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=6') AS snippet, " +
+            select = $"SELECT kind, ref, title, ts_headline('english', description || ' ' || fields, q, 'StartSel=[,StopSel=],MaxWords=16,MinWords=6') AS snippet, " +
                      $"CASE WHEN {nameMatch} THEN 1 ELSE 0 END AS name_match, ts_rank('{{0.1, 0.2, 0.4, 1.0}}', document, q) AS score" +
                      from + " ORDER BY name_match DESC, score DESC, ref LIMIT @limit OFFSET @offset";
         }
@@ -60,6 +60,9 @@ public sealed partial class MeshCatalog
             new CommandDefinition(select, parameters, cancellationToken: cancellationToken)).ConfigureAwait(false);
         return Page<SearchHit>.Of(rows.Select(r => new SearchHit(r.Kind, r.Ref, r.Name, r.Snippet, r.NameMatch != 0, r.Score)).ToList(), total, offset, limit);
     }
+
+    /// <summary>True when <paramref name="text"/> has at least one word <see cref="SearchAsync"/> can look for.</summary>
+    public static bool IsSearchable(string text) => Terms(text).Count > 0;
 
     /// <summary>
     /// The words of a query: letters and digits only, lowercased — so that no query syntax of

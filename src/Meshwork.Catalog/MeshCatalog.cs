@@ -163,7 +163,8 @@ public sealed partial class MeshCatalog
             "VALUES (@Name, @Title, @Description, @Region, @owners, @approvers, @spec, @hash, @now)",
             new { domain.Name, domain.Title, domain.Description, domain.Region, owners = ToJson(domain.Owners), approvers = ToJson(domain.Approvers), spec = ToJson(spec), hash = ProductSpec.Hash(spec), now },
             t).ConfigureAwait(false);
-        await InsertSearchAsync(c, t, "domain", domain.Name, $"{domain.Title} {domain.Name}", string.Join(' ', domain.Owners), domain.Description ?? "", "").ConfigureAwait(false);
+        await InsertSearchAsync(c, t, "domain", domain.Name, domain.Title ?? domain.Name, $"{domain.Title} {SplitWords(domain.Name)}", string.Join(' ', domain.Owners), domain.Description ?? "", "")
+            .ConfigureAwait(false);
     }
 
     private static async Task DeleteProductAsync(DbConnection c, DbTransaction t, string name)
@@ -223,13 +224,14 @@ public sealed partial class MeshCatalog
         }
 
         var fieldText = string.Join(' ', fields.Select(f => $"{f.Name} {SplitWords(f.Name)} {f.Doc} {string.Join(' ', labels.GetValueOrDefault(f.Name) ?? [])}"));
-        await InsertSearchAsync(c, t, "product", product.FullName, $"{d.Name} {product.FullName} {SplitWords(d.Id)}", string.Join(' ', d.Tags.Append(d.Classification ?? "")),
+        await InsertSearchAsync(c, t, "product", product.FullName, d.Name, $"{d.Name} {SplitWords(product.FullName)}", string.Join(' ', d.Tags.Append(d.Classification ?? "")),
             $"{d.Description} {product.Domain.Title} {d.Owner}", fieldText).ConfigureAwait(false);
     }
 
-    private static Task<int> InsertSearchAsync(DbConnection c, DbTransaction t, string kind, string reference, string name, string tags, string description, string fields) =>
-        c.ExecuteAsync("INSERT INTO catalog_search (kind, ref, name, tags, description, fields) VALUES (@kind, @reference, @name, @tags, @description, @fields)",
-            new { kind, reference, name, tags, description, fields }, t);
+    /// <summary>Indexes one entry: <paramref name="title"/> is shown, <paramref name="name"/> (title plus identifier words) is searched with the highest weight.</summary>
+    private static Task<int> InsertSearchAsync(DbConnection c, DbTransaction t, string kind, string reference, string title, string name, string tags, string description, string fields) =>
+        c.ExecuteAsync("INSERT INTO catalog_search (kind, ref, title, name, tags, description, fields) VALUES (@kind, @reference, @title, @name, @tags, @description, @fields)",
+            new { kind, reference, title, name, tags, description, fields }, t);
 
     /// <summary><c>customerId</c> → <c>customer Id</c>, <c>project-management</c> → <c>project management</c>: so words inside identifiers are found.</summary>
     private static string SplitWords(string identifier)

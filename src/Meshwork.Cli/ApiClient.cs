@@ -56,17 +56,88 @@ public sealed class ApiClient(Uri server) : IDisposable
         }
     }
 
+    /// <summary>
+    /// POSTs <paramref name="body"/> as JSON and deserializes the answer. When the server answers with a problem
+    /// that carries <paramref name="problemExtension"/> (an apply refused by policy carries its <c>plan</c>), that
+    /// extension is the result instead of an error.
+    /// </summary>
+    public async Task<T> PostAsync<T>(string path, object body, CancellationToken cancellationToken, string? problemExtension = null)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.PostAsJsonAsync(new Uri(path, UriKind.Relative), body, Output.Json, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new ApiException($"cannot reach a mesh at {server}: {e.Message}. Is 'mesh up' running? Use --server to point elsewhere.", ExitCodes.ServerUnreachable);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                if (response.IsSuccessStatusCode)
+                {
+                    return JsonSerializer.Deserialize<T>(text, Output.Json)!;
+                }
+
+                using var problem = JsonDocument.Parse(text);
+                if (problemExtension is not null && problem.RootElement.TryGetProperty(problemExtension, out var extension))
+                {
+                    return extension.Deserialize<T>(Output.Json)!;
+                }
+
+                throw new ApiException(Detail(problem.RootElement) ?? $"{(int)response.StatusCode} {response.ReasonPhrase} from {path}", ExitCodes.Failure);
+            }
+            catch (JsonException e)
+            {
+                throw new ApiException($"the server at {server} answered {path} with {(int)response.StatusCode} and something that is not the expected JSON: {e.Message}", ExitCodes.Failure);
+            }
+        }
+    }
+
+    /// <summary>Runs a command body against <paramref name="server"/>, turning <see cref="ApiException"/>s into a message and exit code.</summary>
+    public static async Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task<int>> body)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(body);
+        using var api = new ApiClient(server);
+        try
+        {
+            return await body(api).ConfigureAwait(false);
+        }
+        catch (ApiException e)
+        {
+            if (!e.Quiet)
+            {
+                await context.Error.WriteLineAsync($"mesh: {e.Message}").ConfigureAwait(false);
+            }
+
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return ExitCodes.Ok;
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _http.Dispose();
+
+    private static string? Detail(JsonElement problem) =>
+        problem.ValueKind != JsonValueKind.Object ? null
+        : problem.TryGetProperty("detail", out var detail) ? detail.GetString()
+        : problem.TryGetProperty("title", out var title) ? title.GetString()
+        : null;
 
     private static async Task<string?> TryReadProblemAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
             using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false));
-            return json.RootElement.TryGetProperty("detail", out var detail) ? detail.GetString()
-                : json.RootElement.TryGetProperty("title", out var title) ? title.GetString()
-                : null;
+            return Detail(json.RootElement);
         }
         catch (JsonException)
         {

@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>The Meshwork server could not be reached.</summary>
     public const int ServerUnreachable = 4;
+
+    /// <summary>A plan or apply is blocked by policy violations (or the descriptors are invalid); nothing was changed.</summary>
+    public const int PolicyViolations = 5;
 }

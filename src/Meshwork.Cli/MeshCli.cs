@@ -20,6 +20,16 @@ public static class MeshCli
         root.Subcommands.Add(BrokerCommands.Groups(context));
         root.Subcommands.Add(BrokerCommands.Tail(context));
         root.Subcommands.Add(SchemaCommands.Create(context));
+        root.Subcommands.Add(MeshCommands.Plan(context));
+        root.Subcommands.Add(MeshCommands.Apply(context));
+        root.Subcommands.Add(MeshCommands.History(context));
+        root.Subcommands.Add(CatalogCommands.Domains(context));
+        root.Subcommands.Add(CatalogCommands.Products(context));
+        root.Subcommands.Add(CatalogCommands.Search(context));
+        root.Subcommands.Add(CatalogCommands.Describe(context));
+        root.Subcommands.Add(CatalogCommands.Lineage(context));
+        root.Subcommands.Add(CatalogCommands.Findings(context));
+        root.Subcommands.Add(ContractCommands.Create(context));
         root.Subcommands.Add(VersionCommand.Create(context));
         return root;
     }

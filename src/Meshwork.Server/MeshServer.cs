@@ -1,10 +1,14 @@
 using System.Net;
 using Meshwork.Broker;
 using Meshwork.Broker.Network;
+using Meshwork.Catalog;
+using Meshwork.Governance.Descriptors;
 using Meshwork.Metadata;
 using Meshwork.Registry;
 using Meshwork.Security;
 using Meshwork.Server.Configuration;
+using Meshwork.Server.ControlPlane;
+using Meshwork.Server.Examples;
 using Meshwork.Server.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -25,6 +29,7 @@ public sealed partial class MeshServer : IAsyncDisposable
     private readonly WebApplication _web;
     private readonly WebApplication _registryWeb;
     private readonly ILogger _logger;
+    private readonly List<IAsyncDisposable> _background = [];
     private int _stopped;
 
     private MeshServer(MeshOptions options, DataDirectoryLock dataLock, IMetadataStore store, KafkaBroker broker, SchemaRegistry registry,
@@ -52,6 +57,18 @@ public sealed partial class MeshServer : IAsyncDisposable
 
     /// <summary>The schema registry.</summary>
     public SchemaRegistry Registry { get; }
+
+    /// <summary>Plan and apply of the mesh as code.</summary>
+    public MeshControlPlane ControlPlane { get; private set; } = null!;
+
+    /// <summary>The catalog of domains and products.</summary>
+    public MeshCatalog Catalog => ControlPlane.Catalog;
+
+    /// <summary>The example generators when <c>examples.enabled</c>, else null.</summary>
+    public ExampleGenerators? Generators { get; private set; }
+
+    /// <summary>The value-level PII detectors' sampler.</summary>
+    public FindingsMonitor Findings { get; private set; } = null!;
 
     /// <summary>The schema registry's base address (Confluent REST API), with the real port when 0 was asked for.</summary>
     public Uri RegistryAddress { get; private set; } = null!;
@@ -93,16 +110,23 @@ public sealed partial class MeshServer : IAsyncDisposable
                 AllowAllPolicy.Instance, TimeProvider.System, loggerFactory, instanceId, cancellationToken).ConfigureAwait(false);
             var registry = new SchemaRegistry(store, logger: loggerFactory.CreateLogger<SchemaRegistry>());
             broker.ValueValidator = new RegistryValueValidator(registry);
+            var catalog = new MeshCatalog(store);
+            var plane = new MeshControlPlane(store, broker, registry, catalog, loggerFactory.CreateLogger<MeshControlPlane>());
             var listeners = new Listeners();
-            web = BuildWeb(options, loggerFactory, status, broker, listeners);
+            web = BuildWeb(options, loggerFactory, status, broker, plane, listeners);
             registryWeb = BuildRegistryWeb(options, loggerFactory, registry, listeners);
-            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger);
+            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger) { ControlPlane = plane };
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             await registryWeb.StartAsync(cancellationToken).ConfigureAwait(false);
             server.RegistryAddress = Base(listeners.Registry!);
             // With port 0 the real ports are known only after binding; clients must be told those.
             server.HttpAddress = Base(listeners.Http!);
             broker.Advertised = (options.Broker.AdvertisedHost ?? options.Broker.Host, options.Broker.AdvertisedPort ?? listeners.Kafka!.IPEndPoint!.Port);
+            await server.StartExamplesAsync(loggerFactory, cancellationToken).ConfigureAwait(false);
+            server.Findings = new FindingsMonitor(broker, registry, catalog, options.FindingsSampleInterval, TimeProvider.System, loggerFactory.CreateLogger<FindingsMonitor>());
+            server._background.Add(server.Findings);
+            server.Findings.Start();
+            server.Generators?.Start();
             status.MarkReady();
             LogStarted(logger, server.HttpAddress, server.BootstrapServers, options.DataDirectory);
             return server;
@@ -144,6 +168,11 @@ public sealed partial class MeshServer : IAsyncDisposable
 
         Status.MarkStopping();
         LogStopping(_logger);
+        foreach (var task in _background)
+        {
+            await task.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _registryWeb.StopAsync(cancellationToken).ConfigureAwait(false);
         await _registryWeb.DisposeAsync().ConfigureAwait(false);
         await _web.StopAsync(cancellationToken).ConfigureAwait(false);
@@ -156,15 +185,51 @@ public sealed partial class MeshServer : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
-    private static WebApplication BuildWeb(MeshOptions options, ILoggerFactory loggerFactory, MeshStatus status, KafkaBroker broker, Listeners listeners)
+    /// <summary>
+    /// On the first start of an empty mesh, applies the embedded example mesh; with examples enabled,
+    /// prepares its generators (started once everything listens).
+    /// </summary>
+    private async Task StartExamplesAsync(ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        if (!Options.Examples.Enabled)
+        {
+            return;
+        }
+
+        if ((await ControlPlane.Catalog.HistoryAsync(limit: 1, cancellationToken: cancellationToken).ConfigureAwait(false)).Total == 0)
+        {
+            var result = await ControlPlane.ApplyAsync(ExampleMesh.Files, allowDestroy: false, "mesh-up", ExampleMesh.Source, cancellationToken).ConfigureAwait(false);
+            if (!result.Applied)
+            {
+                throw new InvalidOperationException("The embedded example mesh violates its own policies: " + string.Join("; ", result.Plan.Errors));
+            }
+        }
+
+        if (Options.Examples.EventsPerSecond > 0)
+        {
+            Generators = new ExampleGenerators(Broker, Registry, MeshDefinition.Load(ExampleMesh.Files), Options.Examples.EventsPerSecond, TimeProvider.System,
+                loggerFactory.CreateLogger<ExampleGenerators>());
+            _background.Add(Generators);
+        }
+    }
+
+    private static WebApplication BuildWeb(MeshOptions options, ILoggerFactory loggerFactory, MeshStatus status, KafkaBroker broker, MeshControlPlane plane, Listeners listeners)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Meshwork" });
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggerFactory);
         builder.Services.AddSingleton(status);
         builder.Services.AddSingleton(broker);
+        builder.Services.AddSingleton(plane);
+        builder.Services.AddSingleton(plane.Catalog);
         builder.Services.AddSingleton(new ApiAccess(AllowAllPolicy.Instance));
         builder.Services.AddProblemDetails();
+        builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Meshwork HTTP API";
+            document.Info.Description = "Data products, governance, catalog and the embedded broker of a Meshwork mesh.";
+            return Task.CompletedTask;
+        }));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(Address(options.Http.Host), options.Http.Port, listener => listeners.Http = listener);
@@ -181,6 +246,8 @@ public sealed partial class MeshServer : IAsyncDisposable
         web.UseStatusCodePages();
         web.MapMeshApi();
         web.MapBrokerApi();
+        web.MapControlPlaneApi();
+        web.MapOpenApi(OpenApiPath);
         return web;
     }
 
@@ -210,6 +277,9 @@ public sealed partial class MeshServer : IAsyncDisposable
         var endpoint = listener.IPEndPoint!;
         return new Uri($"http://{(endpoint.Address.Equals(IPAddress.Any) ? IPAddress.Loopback : endpoint.Address)}:{endpoint.Port}/");
     }
+
+    /// <summary>Where the HTTP API serves its OpenAPI document.</summary>
+    public const string OpenApiPath = "/api/v1/openapi.json";
 
     private static IPAddress Address(string host) => host == "localhost" ? IPAddress.Loopback : IPAddress.Parse(host);
 

@@ -120,26 +120,14 @@ public static class BrokerCommands
         return $"{record.Partition}:{record.Offset}  {record.Timestamp:u}  {record.Key ?? "(null)"} = {record.Value ?? "(null)"}{headers}";
     }
 
-    private static async Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task> body)
-    {
-        using var api = new ApiClient(server);
-        try
+    private static Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task> body) =>
+        ApiClient.RunAsync(context, server, async api =>
         {
             await body(api).ConfigureAwait(false);
             return ExitCodes.Ok;
-        }
-        catch (ApiException e)
-        {
-            await context.Error.WriteLineAsync($"mesh: {e.Message}").ConfigureAwait(false);
-            return e.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            return ExitCodes.Ok;
-        }
-    }
+        });
 
-    private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+    internal static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static string Bytes(long value) => value switch
     {

@@ -21,10 +21,11 @@ public static class UpCommand
         var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information, warning, error. Setting: log.level." };
         var set = new Option<string[]>("--set") { Description = "Set any setting: --set key=value (repeatable).", AllowMultipleArgumentsPerToken = false };
         var printConfig = new Option<bool>("--print-config") { Description = "Print the effective configuration (secrets redacted) and exit." };
+        var empty = new Option<bool>("--empty") { Description = "Start without the example mesh and its event generators. Setting: examples.enabled=false." };
 
-        var command = new Command("up", "Run the mesh in this process: HTTP API on 127.0.0.1:8080, schema registry on 8081, Kafka on 9092, data in ./.meshwork.")
+        var command = new Command("up", "Run the mesh in this process: HTTP API on 127.0.0.1:8080, schema registry on 8081, Kafka on 9092, data in ./.meshwork; the example mesh on first start unless --empty.")
         {
-            data, config, httpHost, httpPort, registryPort, brokerPort, logLevel, set, printConfig,
+            data, config, httpHost, httpPort, registryPort, brokerPort, logLevel, set, printConfig, empty,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -35,6 +36,7 @@ public static class UpCommand
             AddFlag(flags, "broker.port", parse.GetValue(brokerPort), "--broker-port");
             AddFlag(flags, "registry.port", parse.GetValue(registryPort), "--registry-port");
             AddFlag(flags, "log.level", parse.GetValue(logLevel), "--log-level");
+            AddFlag(flags, "examples.enabled", parse.GetValue(empty) ? "false" : null, "--empty");
             foreach (var pair in parse.GetValue(set) ?? [])
             {
                 var eq = pair.IndexOf('=', StringComparison.Ordinal);
@@ -106,7 +108,7 @@ public static class UpCommand
         }
         catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            await context.Error.WriteLineAsync($"mesh up: cannot listen on {options.Http.Host}:{options.Http.Port}: {e.Message}. Stop what uses the port or pass --http-port.").ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"mesh up: cannot listen on {options.Http.Host}:{options.Http.Port}: {e.Message.TrimEnd('.')}. Stop what uses the port or pass --http-port.").ConfigureAwait(false);
             return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (shutdown.IsCancellationRequested)

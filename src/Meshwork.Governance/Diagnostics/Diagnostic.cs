@@ -85,6 +85,7 @@ public static class RuleIds
     public const string AccessApproversRequired = "access.approvers-required";
     public const string BreakingChangeNeedsMajor = "schema.breaking-change-needs-major";
     public const string DestroyWithConsumers = "plan.destroy-with-consumers";
+    public const string TopicPartitionsDecrease = "topic.partitions-decrease";
     public const string OdcsInvalid = "odcs.invalid";
     public const string OdcsIgnoredKey = "odcs.ignored-key";
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Meshwork.Governance.Descriptors;
 using Meshwork.Governance.Diagnostics;
 using Meshwork.Governance.Policies;
@@ -35,8 +36,9 @@ public static class MeshPlanner
 
         Diff(changes, MeshResource.Domain, target.Domains, live.Domains, d => d.Name, d => d.Spec, name => desired.Domain(name)?.Source.Get("domain"));
         Diff(changes, MeshResource.Product, target.Products, live.Products, p => p.FullName, p => p.Spec, name => desired.Product(name)?.Descriptor.Source.Get("dataProduct"));
-        PlanTopics(changes, desired, target, live);
+        PlanTopics(changes, violations, desired, target, live);
         PlanSubjects(changes, violations, desired, live, readers);
+        PlanSubjectDeletes(changes, desired, live);
         Diff(changes, MeshResource.Contract, target.Contracts, live.Contracts, c => c.Name, ContractSpecOf, name => ContractLocation(desired, name));
         Diff(changes, MeshResource.Grant, target.Grants, live.Grants, g => g.Name, g => new Dictionary<string, string> { ["consumer"] = g.Consumer, ["product"] = g.Product, ["topic"] = g.Topic, ["fields"] = ProductSpec.List(g.Fields) },
             _ => null);
@@ -102,12 +104,14 @@ public static class MeshPlanner
     /// A product's topic is created with it and never deleted by a version bump: consumers of
     /// <c>v1</c> keep reading while they migrate to <c>v2</c>. Only a deleted product deletes its topics.
     /// </summary>
-    private static void PlanTopics(List<PlannedChange> changes, MeshDefinition desired, LiveMesh target, LiveMesh live)
+    private static void PlanTopics(List<PlannedChange> changes, List<Diagnostic> violations, MeshDefinition desired, LiveMesh target, LiveMesh live)
     {
         var liveTopics = live.Topics.ToDictionary(t => t.Name, StringComparer.Ordinal);
         foreach (var topic in target.Topics)
         {
-            var location = desired.Products.FirstOrDefault(p => p.Topic == topic.Name)?.Descriptor.Source.Get("dataProduct");
+            // Every target topic is some desired product's.
+            var source = desired.Products.First(p => p.Topic == topic.Name).Descriptor.Source;
+            var location = source.Get("dataProduct");
             if (!liveTopics.TryGetValue(topic.Name, out var existing))
             {
                 changes.Add(new PlannedChange(ChangeAction.Create, MeshResource.Topic, topic.Name, Fields(null, topic.Spec), location));
@@ -115,6 +119,13 @@ public static class MeshPlanner
             else if (Fields(existing.Spec, topic.Spec) is { Count: > 0 } fields)
             {
                 changes.Add(new PlannedChange(ChangeAction.Update, MeshResource.Topic, topic.Name, fields, location));
+                if (fields.FirstOrDefault(f => f.Key == "partitions") is { } partitions
+                    && int.Parse(partitions.Before ?? "0", CultureInfo.InvariantCulture) > int.Parse(partitions.After ?? "0", CultureInfo.InvariantCulture))
+                {
+                    violations.Add(Diagnostic.Error(RuleIds.TopicPartitionsDecrease, source.Get("dataProduct.partitions"),
+                        $"topic {topic.Name} has {partitions.Before} partitions; Kafka topics cannot shrink to {partitions.After}.",
+                        $"Keep 'partitions: {partitions.Before}' (or more), or publish a new major version with fewer partitions."));
+                }
             }
         }
 
@@ -158,7 +169,7 @@ public static class MeshPlanner
             }
 
             changes.Add(new PlannedChange(ChangeAction.Update, MeshResource.Subject, product.Subject,
-                [new FieldChange("version", existing.Version.ToString(System.Globalization.CultureInfo.InvariantCulture), "next"), new FieldChange("schema", null, product.SchemaFile)], location));
+                [new FieldChange("version", existing.Version.ToString(CultureInfo.InvariantCulture), "next"), new FieldChange("schema", null, product.SchemaFile)], location));
             var problems = previous is null || previous.Format != schema.Format || reader is null
                 ? [$"the schema type changes from {existing.SchemaType} to {schema.Format}"]
                 : reader.BackwardIncompatibilities(previous, schema);
@@ -167,6 +178,19 @@ public static class MeshPlanner
                 violations.Add(Diagnostic.Error(RuleIds.BreakingChangeNeedsMajor, location,
                     $"the schema of '{product.FullName}' changes incompatibly for consumers of {product.Topic} (version {existing.Version}): {string.Join("; ", problems)}.",
                     $"Keep the change backward compatible (add optional fields with defaults), or publish it as a new major: set 'version: {product.Descriptor.Version + 1}' (topic {MeshNames.Topic(product.Domain.Name, product.Descriptor.Id, product.Descriptor.Version + 1)})."));
+            }
+        }
+    }
+
+    /// <summary>A deleted product's subjects are soft-deleted (schema ids stay resolvable for data already written).</summary>
+    private static void PlanSubjectDeletes(List<PlannedChange> changes, MeshDefinition desired, LiveMesh live)
+    {
+        foreach (var product in DeletedProducts(desired, live))
+        {
+            foreach (var subject in live.Subjects.Where(s => s.Name.EndsWith("-value", StringComparison.Ordinal) && IsTopicOf(s.Name[..^"-value".Length], product.FullName))
+                .OrderBy(s => s.Name, StringComparer.Ordinal))
+            {
+                changes.Add(new PlannedChange(ChangeAction.Delete, MeshResource.Subject, subject.Name, [], null));
             }
         }
     }

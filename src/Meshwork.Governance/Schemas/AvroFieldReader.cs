@@ -34,7 +34,8 @@ public sealed class AvroFieldReader : ISchemaFieldReader
         }
 
         var fields = record.Fields.Select(f => new SchemaField(f.Name, f.Doc, Describe(f.Schema), Required(f), Labels(f))).ToList();
-        return new ProductSchema(Format, text, schema.ToCanonicalForm(), fields);
+        // The full normalized form, not the Parsing Canonical Form: a new doc or default is a change to register.
+        return new ProductSchema(Format, text, schema.ToJson(), fields);
     }
 
     /// <inheritdoc/>

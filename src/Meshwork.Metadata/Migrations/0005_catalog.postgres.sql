@@ -114,6 +114,7 @@ CREATE TABLE catalog_findings (
 CREATE TABLE catalog_search (
     kind        TEXT NOT NULL,
     ref         TEXT NOT NULL,
+    title       TEXT NOT NULL,
     name        TEXT NOT NULL,
     tags        TEXT NOT NULL,
     description TEXT NOT NULL,

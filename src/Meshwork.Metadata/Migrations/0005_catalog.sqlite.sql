@@ -114,6 +114,7 @@ CREATE TABLE catalog_findings (
 CREATE VIRTUAL TABLE catalog_search USING fts5(
     kind UNINDEXED,
     ref UNINDEXED,
+    title UNINDEXED,
     name,
     tags,
     description,

@@ -75,6 +75,9 @@ public static partial class MeshConfiguration
         new("broker.flush", "every-batch", "When appended records are fsynced: every-batch, interval or messages."),
         new("broker.flushIntervalMs", "1000", "fsync period under broker.flush=interval."),
         new("broker.flushMessages", "10000", "Messages between fsyncs under broker.flush=messages."),
+        new("examples.enabled", "true", "Apply the embedded example mesh on first start and run its event generators: true or false (mesh up --empty sets false)."),
+        new("examples.eventsPerSecond", "2", "Events per second each example generator publishes (0 stops them; at most 1000)."),
+        new("findings.sampleIntervalMs", "10000", "How often the value detectors sample each product's newest events for undeclared PII; 0 turns sampling off."),
     ];
 
     private static readonly Dictionary<string, Setting> ByKey = Settings.ToDictionary(s => s.Key, StringComparer.Ordinal);
@@ -312,8 +315,12 @@ public static partial class MeshConfiguration
         var registryHost = values["registry.host"];
         ValidateHost(registryHost, errors);
         var registryPort = ParsePort(values["registry.port"], errors);
+        var examples = new ExampleOptions(ParseBool(values["examples.enabled"], errors), ParseInt(values["examples.eventsPerSecond"], 0, 1000, errors));
+        var sampleInterval = ParseInt(values["findings.sampleIntervalMs"], 0, 86_400_000, errors);
         return errors.Count > errorCount ? null : new MeshOptions
         {
+            Examples = examples,
+            FindingsSampleInterval = TimeSpan.FromMilliseconds(sampleInterval),
             DataDirectory = dataDirectory,
             Http = new EndpointOptions(host.Value, port),
             Metadata = new MetadataOptions(connectionString),

@@ -25,6 +25,12 @@ public sealed record MeshOptions
     /// <summary>The broker's log storage (fsync policy, defaults).</summary>
     public BrokerStorageOptions BrokerStorage { get; init; } = new();
 
+    /// <summary>The embedded example mesh and its generators.</summary>
+    public ExampleOptions Examples { get; init; } = new(Enabled: true, EventsPerSecond: 2);
+
+    /// <summary>How often the value detectors sample products' newest events; zero turns sampling off.</summary>
+    public TimeSpan FindingsSampleInterval { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The minimum level written to the console log.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
@@ -36,9 +42,16 @@ public sealed record MeshOptions
         Registry = new EndpointOptions("127.0.0.1", 0),
         Metadata = new MetadataOptions(null),
         Broker = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero },
+        Examples = new ExampleOptions(Enabled: false, EventsPerSecond: 0),
+        FindingsSampleInterval = TimeSpan.Zero,
         LogLevel = LogLevel.Warning,
     };
 }
+
+/// <summary>The example mesh <c>mesh up</c> starts with.</summary>
+/// <param name="Enabled">Apply it on first start (an empty catalog) and run its generators.</param>
+/// <param name="EventsPerSecond">Events each generator publishes per second; 0 publishes none.</param>
+public sealed record ExampleOptions(bool Enabled, int EventsPerSecond);
 
 /// <summary>A host and port to listen on. Port 0 picks a free port.</summary>
 public sealed record EndpointOptions(string Host, int Port);

@@ -1,8 +1,6 @@
 using System.Text;
 using Meshwork.Broker;
 using Meshwork.Broker.Storage;
-using Meshwork.Kafka.Protocol;
-using Meshwork.Kafka.Protocol.Records;
 using Meshwork.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -15,7 +13,6 @@ public static class BrokerApi
 {
     private const int DefaultRecordLimit = 100;
     private const int MaxRecordLimit = 10_000;
-    private const int ReadChunkBytes = 1024 * 1024;
 
     /// <summary>Maps the broker routes under <c>/api/v1</c>.</summary>
     public static IEndpointRouteBuilder MapBrokerApi(this IEndpointRouteBuilder routes)
@@ -129,47 +126,9 @@ public static class BrokerApi
             totals.BytesOut);
     }
 
-    private static List<RecordView> ReadRecords(PartitionLog log, int partition, long from, int limit)
-    {
-        var records = new List<RecordView>(Math.Min(limit, DefaultRecordLimit));
-        var next = from;
-        while (records.Count < limit && next < log.NextOffset)
-        {
-            using var read = log.Read(next, ReadChunkBytes);
-            if (read.Error != ErrorCode.None || read.Records.Length == 0)
-            {
-                break;
-            }
-
-            var progressed = false;
-            foreach (var batch in RecordBatch.SplitBatches(read.Records, out _))
-            {
-                foreach (var record in RecordBatch.ReadRecords(batch, KafkaCompression.Instance))
-                {
-                    // A read starts at the batch holding `next`, so skip what came before it.
-                    if (record.Offset < next || records.Count >= limit)
-                    {
-                        continue;
-                    }
-
-                    records.Add(new RecordView(partition, record.Offset, DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp),
-                        Text(record.Key), Text(record.Value),
-                        record.Headers.ToDictionary(h => h.Key, h => Text(h.Value))));
-                }
-
-                var header = RecordBatch.ReadHeader(batch.Span);
-                next = Math.Max(next, header.BaseOffset + header.LastOffsetDelta + 1);
-                progressed = true;
-            }
-
-            if (!progressed)
-            {
-                break;
-            }
-        }
-
-        return records;
-    }
+    private static List<RecordView> ReadRecords(PartitionLog log, int partition, long from, int limit) =>
+        LogReader.Read(log, from, limit, record => new RecordView(partition, record.Offset, DateTimeOffset.FromUnixTimeMilliseconds(record.Timestamp),
+            Text(record.Key), Text(record.Value), record.Headers.ToDictionary(h => h.Key, h => Text(h.Value))));
 
     /// <summary>UTF-8 text when the bytes are valid UTF-8, else base64 prefixed <c>base64:</c>.</summary>
     private static string? Text(ReadOnlyMemory<byte>? bytes)
