@@ -13,7 +13,7 @@ results="$root/.build/test-results"
 
 # Debian packages the tests drive as real peers (see DEVELOPERS.md for what each is for).
 apt_packages=(postgresql sqlite3 librdkafka1 kcat python3-kafka python3-confluent-kafka python3-requests
-  python3-avro python3-jsonschema python3-snappy zstd lz4)
+  python3-avro python3-jsonschema python3-yaml python3-snappy zstd lz4)
 
 say() { printf '\n==> %s\n' "$*"; }
 fail() { printf 'test.sh: %s\n' "$*" >&2; echo "0 passed, 1 failed"; exit 1; }

@@ -110,6 +110,41 @@ public sealed class MeshProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task NewUser_DiscoversTheExampleMesh_ThatMeshUpStartsWith()
+    {
+        await using var mesh = StartMesh();
+        var server = WaitForAddress(mesh).ToString();
+
+        var products = await CliRunner.RunAsync(_dir.Path, null, "products", "--server", server);
+        var search = await CliRunner.RunAsync(_dir.Path, null, "search", "customer", "--server", server);
+        var describe = await CliRunner.RunAsync(_dir.Path, null, "describe", "sales.orders", "--server", server);
+        var lineage = await CliRunner.RunAsync(_dir.Path, null, "lineage", "analytics.revenue", "--server", server);
+
+        products.Exit.ShouldBe(ExitCodes.Ok, products.Error);
+        products.Output.ShouldContain("sales.orders");
+        products.Output.ShouldContain("project-management.milestones");
+        search.Output.ShouldContain("customer.customers");
+        describe.Output.ShouldContain("Sales Orders");
+        describe.Output.ShouldContain("Classification");
+        describe.Output.ShouldContain("availability 99.9%");
+        lineage.Output.ShouldContain("customer.customers");
+        lineage.Output.ShouldContain("sales.orders");
+        mesh.Output.ShouldContain("Applied #1 from embedded example mesh");
+        mesh.Output.ShouldContain("Example generators publishing 7 products");
+    }
+
+    [Fact]
+    public async Task Up_Empty_StartsWithoutTheExamples()
+    {
+        await using var mesh = StartMesh("--empty");
+        var server = WaitForAddress(mesh).ToString();
+
+        var products = await CliRunner.RunAsync(_dir.Path, null, "products", "--server", server, "--output", "json");
+
+        JsonDocument.Parse(products.Output).RootElement.GetProperty("total").GetInt32().ShouldBe(0);
+    }
+
+    [Fact]
     public async Task Status_ExitsWith4_WhenNoMeshRuns()
     {
         var (exit, _, error) = await CliRunner.RunAsync(_dir.Path, null, "status", "--server", "http://127.0.0.1:1");

@@ -77,12 +77,25 @@ public static class StatusCommand
     };
 
     /// <summary>A Spectre console that writes to the command's output writer.</summary>
-    internal static IAnsiConsole Console(CliContext context) => AnsiConsole.Create(new AnsiConsoleSettings
+    internal static IAnsiConsole Console(CliContext context)
     {
-        Out = new AnsiConsoleOutput(context.Output),
-        Ansi = AnsiSupport.Detect,
-        ColorSystem = ColorSystemSupport.Detect,
-    });
+        // Piped into a file or grep there is no terminal: no escape codes, and no wrapping of names at 80 columns.
+        var terminal = context.Output == System.Console.Out && !System.Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(context.Output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal)
+        {
+            console.Profile.Width = RedirectedWidth;
+        }
+
+        return console;
+    }
+
+    private const int RedirectedWidth = 240;
 
     private sealed record StatusResult(string Server, string Status, VersionResponse Version);
 }
