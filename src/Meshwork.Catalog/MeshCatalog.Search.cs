@@ -30,18 +30,18 @@ public sealed partial class MeshCatalog
         for (var i = 0; i < terms.Count; i++)
         {
             parameters.Add($"like{i}", $"%{terms[i]}%");
-            nameMatch.Append(i == 0 ? "" : " AND ").Append("lower(name) LIKE @like").Append(i);
+            nameMatch.Append(i == 0 ? "" : " AND ").Append(_store.Provider == StoreProvider.Sqlite ? "lower(s.name)" : "lower(name)").Append(" LIKE @like").Append(i);
         }
 
         string count, select;
         if (_store.Provider == StoreProvider.Sqlite)
         {
             parameters.Add("query", string.Join(' ', terms.Select(t => $"\"{t}\"*")));
-            const string from = " FROM catalog_search WHERE catalog_search MATCH @query";
+            const string from = " FROM catalog_search_fts JOIN catalog_search s ON s.id = catalog_search_fts.rowid WHERE catalog_search_fts MATCH @query";
             count = "SELECT COUNT(*)" + from;
-            // bm25 weights per column: kind, ref, title (unindexed), name, tags, description, fields. Lower is better.
-            select = $"SELECT kind, ref, title, snippet(catalog_search, -1, '[', ']', '…', 10) AS snippet, CASE WHEN {nameMatch} THEN 1 ELSE 0 END AS name_match, " +
-                     "-bm25(catalog_search, 0, 0, 0, 10.0, 4.0, 2.0, 1.0) AS score" + from + " ORDER BY name_match DESC, score DESC, ref LIMIT @limit OFFSET @offset";
+            // bm25 weights per column: name, tags, description, fields. Lower is better.
+            select = $"SELECT s.kind, s.ref, s.title, snippet(catalog_search_fts, -1, '[', ']', '…', 10) AS snippet, CASE WHEN {nameMatch} THEN 1 ELSE 0 END AS name_match, " +
+                     "-bm25(catalog_search_fts, 10.0, 4.0, 2.0, 1.0) AS score" + from + " ORDER BY name_match DESC, score DESC, s.ref LIMIT @limit OFFSET @offset";
         }
         else
         {

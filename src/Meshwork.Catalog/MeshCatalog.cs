@@ -4,7 +4,7 @@ using System.Text.Json;
 using Dapper;
 using Meshwork.Governance.Descriptors;
 using Meshwork.Governance.Planning;
-using Meshwork.Governance.Policies;
+using Meshwork.Governance.Classification;
 using Meshwork.Metadata;
 
 namespace Meshwork.Catalog;
@@ -79,13 +79,15 @@ public sealed partial class MeshCatalog
             }
         }
 
+        var classifier = new FieldClassifier(desired.Policies.DataClassification);
+        var contracts = target.Contracts.ToLookup(x => x.Product, StringComparer.Ordinal);
         foreach (var name in TouchedProducts(plan, desired))
         {
             var created = await c.ExecuteScalarAsync<string?>("SELECT created_at FROM catalog_products WHERE full_name = @name", new { name }, t).ConfigureAwait(false);
             await DeleteProductAsync(c, t, name).ConfigureAwait(false);
             if (desired.Product(name) is { } product)
             {
-                await InsertProductAsync(c, t, desired, product, created ?? now, now).ConfigureAwait(false);
+                await InsertProductAsync(c, t, desired, product, classifier, contracts[name], created ?? now, now).ConfigureAwait(false);
             }
         }
 
@@ -181,7 +183,8 @@ public sealed partial class MeshCatalog
         }
     }
 
-    private static async Task InsertProductAsync(DbConnection c, DbTransaction t, MeshDefinition mesh, DataProduct product, string created, string now)
+    private static async Task InsertProductAsync(DbConnection c, DbTransaction t, MeshDefinition mesh, DataProduct product, FieldClassifier classifier,
+        IEnumerable<LiveContract> contracts, string created, string now)
     {
         var d = product.Descriptor;
         var spec = ProductSpec.Flatten(d);
@@ -197,7 +200,7 @@ public sealed partial class MeshCatalog
             },
             t).ConfigureAwait(false);
 
-        var labels = GovernanceChecker.FieldLabelsOf(mesh, product).ToDictionary(l => l.Field, l => l.Effective, StringComparer.Ordinal);
+        var labels = (product.Schema is null ? [] : classifier.Classify(product.Schema)).ToDictionary(l => l.Field, l => l.Effective, StringComparer.Ordinal);
         var fields = product.Schema?.Fields ?? [];
         for (var i = 0; i < fields.Count; i++)
         {
@@ -214,7 +217,7 @@ public sealed partial class MeshCatalog
             await c.ExecuteAsync("INSERT INTO catalog_inputs (product, input) VALUES (@FullName, @input)", new { product.FullName, input = input.ToLowerInvariant() }, t).ConfigureAwait(false);
         }
 
-        foreach (var contract in LiveMesh.FromDefinition(mesh).Contracts.Where(x => x.Product == product.FullName))
+        foreach (var contract in contracts)
         {
             var declared = d.DataContracts.First(x => Governance.Contracts.ContractConsumers.Resolve(mesh, x.Consumer) == contract.Consumer || x.Consumer == contract.Consumer);
             await c.ExecuteAsync(
