@@ -55,7 +55,7 @@ public sealed partial class SchemaRegistry
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>The schema formats this registry accepts; register JSON Schema here when it exists.</summary>
+    /// <summary>The schema formats this registry accepts (AVRO and JSON unless the host passed its own set).</summary>
     public SchemaFormatRegistry Formats { get; }
 
     // ---------------------------------------------------------------- hot path (broker)
