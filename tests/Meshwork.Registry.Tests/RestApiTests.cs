@@ -249,7 +249,7 @@ public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<R
         byId.Json!["references"]![0]!["subject"]!.GetValue<string>().ShouldBe(addressSubject);
         ShouldBeError(await DeleteAsync($"/subjects/{addressSubject}/versions/1"), 42206);
         ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer)), 42201);
-        ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":{}")), 42201);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":{}")), 400);
         ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":[{\"name\":1}]")), 42201);
     }
 
@@ -363,19 +363,31 @@ public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<R
     [InlineData("{\"schema\": ")]
     [InlineData("[]")]
     [InlineData("\"just a string\"")]
+    [InlineData("{\"schema\": {\"type\": \"string\"}}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"version\": \"one\"}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"id\": 99999999999}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"metadata\": [1]}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"references\": {}}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"references\": [1]}")]
+    public async Task UnreadableBodies_Are400_AsConfluentRestUtilsAnswers_NeverA500(string body)
+    {
+        // Confluent's rest-utils maps Jackson parse and mapping errors to HTTP 400, error_code 400.
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("malformed")}/versions", body), 400);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("malformed")}", body), 400);
+        ShouldBeError(await PostAsync($"/compatibility/subjects/{NewSubject("malformed")}/versions/latest", body), 400);
+    }
+
+    [Theory]
     [InlineData("{}")]
     [InlineData("{\"schema\": 42}")]
-    [InlineData("{\"schema\": {\"type\": \"string\"}}")]
     [InlineData("{\"schema\": \"\"}")]
     [InlineData("{\"schema\": \"{\\\"type\\\": \\\"nope\\\"}\"}")]
     [InlineData("{\"schema\": \"{not json\"}")]
     [InlineData("{\"schema\": \"\\\"string\\\"\", \"schemaType\": 5}")]
-    [InlineData("{\"schema\": \"\\\"string\\\"\", \"version\": \"one\"}")]
-    [InlineData("{\"schema\": \"\\\"string\\\"\", \"id\": 99999999999}")]
-    [InlineData("{\"schema\": \"\\\"string\\\"\", \"metadata\": [1]}")]
     [InlineData("{\"schema\": \"\\ud800\"}")]
     [InlineData("{\"schema\": \"[\\\"null\\\", \\\"null\\\"]\"}")]
-    public async Task MalformedRegistrations_Are42201_NeverA500(string body)
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"references\": [{\"name\": 1}]}")]
+    public async Task InvalidSchemas_Are42201_NeverA500(string body)
     {
         var r = await PostAsync($"/subjects/{NewSubject("malformed")}/versions", body);
         ShouldBeError(r, 42201);
@@ -385,12 +397,67 @@ public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<R
         ShouldBeError(compat, 42201);
     }
 
+    [Theory]
+    [InlineData("AVRO", 100)]
+    [InlineData("AVRO", 20_000)]
+    [InlineData("JSON", 100)]
+    [InlineData("JSON", 20_000)]
+    public async Task DeeplyNestedSchemas_AreAnsweredWithoutCrashing(string type, int depth)
+    {
+        // A schema nested deeper than any parser's stack allows must be refused, not take the server down.
+        var schema = type == "AVRO"
+            ? string.Concat(Enumerable.Repeat("{\"type\":\"array\",\"items\":", depth)) + "\"int\"" + new string('}', depth)
+            : string.Concat(Enumerable.Repeat("{\"items\":", depth)) + "{}" + new string('}', depth);
+        var r = await PostAsync($"/subjects/{NewSubject("deep")}/versions", Body(schema, $"\"schemaType\":\"{type}\""));
+        if (depth > 1000)
+        {
+            ShouldBeError(r, 42201);
+        }
+        else
+        {
+            r.Status.ShouldBe(HttpStatusCode.OK, r.Text);
+        }
+
+        (await GetAsync("/")).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("/config/{0}", "{\"compatibility\": ")]
+    [InlineData("/config/{0}", "[\"FULL\"]")]
+    [InlineData("/config/{0}", "{\"compatibility\": [\"FULL\"]}")]
+    [InlineData("/mode/{0}", "{\"mode\"")]
+    [InlineData("/mode/{0}", "{\"mode\": {}}")]
+    [InlineData("/config", "not json")]
+    public async Task UnreadableConfigAndModeBodies_Are400(string path, string body)
+    {
+        ShouldBeError(await PutAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, NewSubject("cfg")), body), 400);
+    }
+
     [Fact]
     public async Task EmptyBody_AndOversizedBody_AreRejected()
     {
-        ShouldBeError(await PostAsync($"/subjects/{NewSubject("empty")}/versions", ""), 42201);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("empty")}/versions", ""), 400);
         var huge = "{\"schema\":\"" + new string('x', SchemaRegistryEndpoints.MaxBodyBytes) + "\"}";
         ShouldBeError(await PostAsync($"/subjects/{NewSubject("huge")}/versions", huge), 42209);
+    }
+
+    [Fact]
+    public async Task OversizedChunkedBody_WithoutContentLength_Is42209()
+    {
+        // No Content-Length: the limit must hold while reading, not only from the header.
+        var huge = Encoding.UTF8.GetBytes("{\"schema\":\"" + new string('x', SchemaRegistryEndpoints.MaxBodyBytes) + "\"}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/subjects/{NewSubject("chunked")}/versions")
+        {
+            Content = new StreamContent(new MemoryStream(huge)),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(VndJson);
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await Http.SendAsync(request, Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+
+        ((int)response.StatusCode).ShouldBe(422, text);
+        JsonNode.Parse(text)!["error_code"]!.GetValue<int>().ShouldBe(42209);
     }
 
     [Theory]
