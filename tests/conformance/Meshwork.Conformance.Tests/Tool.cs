@@ -70,8 +70,16 @@ internal static class Tool
                 if (standardInput is not null)
                 {
                     // Written while the output is being read, so a tool that answers as it reads cannot block on a full pipe.
-                    await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancel.Token);
-                    process.StandardInput.Close();
+                    try
+                    {
+                        await process.StandardInput.WriteAsync(standardInput.AsMemory(), cancel.Token);
+                        process.StandardInput.Close();
+                    }
+                    catch (IOException)
+                    {
+                        // The tool exited without reading it all (a driver that finds its library missing exits at once):
+                        // its exit code and standard error, below, say why; a broken pipe would not.
+                    }
                 }
 
                 await process.WaitForExitAsync(cancel.Token);
