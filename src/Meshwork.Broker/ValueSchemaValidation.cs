@@ -31,7 +31,7 @@ public static class ValueSchemaValidationConfig
     /// <summary>Confluent Server's switch: <c>true</c> checks the schema id.</summary>
     public const string ConfluentKey = "confluent.value.schema.validation";
 
-    /// <summary>Meshwork's setting: <c>id</c> or <c>full</c>.</summary>
+    /// <summary>Meshwork's setting: <c>id</c>, <c>full</c> or <c>none</c>.</summary>
     public const string MeshworkKey = "meshwork.value.schema.validation";
 
     /// <summary>The mode a topic's configs ask for; Meshwork's key wins over Confluent's.</summary>
@@ -40,7 +40,7 @@ public static class ValueSchemaValidationConfig
         ArgumentNullException.ThrowIfNull(config);
         if (config.Overrides.TryGetValue(MeshworkKey, out var mode))
         {
-            return mode.ToLowerInvariant() switch
+            return mode.Trim().ToLowerInvariant() switch
             {
                 "full" => ValueSchemaValidation.Full,
                 "id" => ValueSchemaValidation.Id,
@@ -48,8 +48,25 @@ public static class ValueSchemaValidationConfig
             };
         }
 
-        return config.Overrides.TryGetValue(ConfluentKey, out var enabled) && string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase)
+        return config.Overrides.TryGetValue(ConfluentKey, out var enabled) && string.Equals(enabled.Trim(), "true", StringComparison.OrdinalIgnoreCase)
             ? ValueSchemaValidation.Id
             : ValueSchemaValidation.None;
+    }
+
+    /// <summary>
+    /// Why <paramref name="value"/> is not valid for <paramref name="key"/>, or null when it is (or the key is not one
+    /// of the validation keys). A misspelt mode must be refused when the topic is configured: read as "none" it would
+    /// silently let every record through.
+    /// </summary>
+    public static string? Problem(string key, string value)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(value);
+        return key switch
+        {
+            ConfluentKey when !bool.TryParse(value.Trim(), out _) => "expected true or false",
+            MeshworkKey when value.Trim().ToLowerInvariant() is not ("id" or "full" or "none") => "expected id, full or none",
+            _ => null,
+        };
     }
 }

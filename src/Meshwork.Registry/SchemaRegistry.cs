@@ -45,6 +45,12 @@ public sealed partial class SchemaRegistry
     private readonly ConcurrentDictionary<int, DateTimeOffset> _missingIds = new();
     private readonly ConcurrentDictionary<(int Id, string Subject), DateTimeOffset> _notRegisteredUnder = new();
 
+    // GET /schemas/ids/{id} answers. A schema row never changes and ids are never reused; only whether some version
+    // still uses the id can change (a permanent delete of the last one hides it). This instance's deletes drop every
+    // entry at once; deletes through another replica show when an entry expires.
+    private static readonly TimeSpan LiveSchemaCacheTime = TimeSpan.FromSeconds(5);
+    private readonly ConcurrentDictionary<int, (StoredSchema Schema, DateTimeOffset Until)> _liveSchemaById = new();
+
     /// <summary>Creates the registry over a migrated store.</summary>
     public SchemaRegistry(IMetadataStore store, SchemaFormatRegistry? formats = null, ILogger<SchemaRegistry>? logger = null, TimeProvider? time = null)
     {
@@ -55,7 +61,7 @@ public sealed partial class SchemaRegistry
         _time = time ?? TimeProvider.System;
     }
 
-    /// <summary>The schema formats this registry accepts; register JSON Schema here when it exists.</summary>
+    /// <summary>The schema formats this registry accepts (AVRO and JSON unless the host passed its own set).</summary>
     public SchemaFormatRegistry Formats { get; }
 
     // ---------------------------------------------------------------- hot path (broker)
@@ -434,14 +440,25 @@ public sealed partial class SchemaRegistry
     /// <exception cref="SchemaRegistryException">40403 when there is no such schema (or no version uses it any more).</exception>
     public async Task<StoredSchema> GetSchemaByIdAsync(int id, string? subject = null, CancellationToken cancellationToken = default)
     {
-        await using var c = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var uses = await ReadUsesAsync(c, id).ConfigureAwait(false);
-        if (uses.Count == 0 || (subject is not null && !uses.Any(u => u.Subject == subject)))
+        // What every deserializer asks for each id it has not cached yet: served from memory when possible, otherwise
+        // in one round trip. An id no version uses any more (all hard-deleted) reads as unknown.
+        if (subject is null && _liveSchemaById.TryGetValue(id, out var cached) && cached.Until > _time.GetUtcNow())
         {
-            throw SchemaRegistryException.SchemaNotFound($"with id {id}");
+            return cached.Schema;
         }
 
-        return (await FindSchemaRowAsync(c, null, id).ConfigureAwait(false))!.ToStored();
+        await using var c = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var row = await c.QuerySingleOrDefaultAsync<SchemaRow>(
+            SelectSchema + " WHERE id = @id AND EXISTS (SELECT 1 FROM registry_versions v WHERE v.schema_id = registry_schemas.id"
+                + (subject is null ? ")" : " AND v.subject = @subject)"),
+            new { id, subject }).ConfigureAwait(false);
+        var schema = row?.ToStored() ?? throw SchemaRegistryException.SchemaNotFound($"with id {id}");
+        if (subject is null)
+        {
+            _liveSchemaById[id] = (schema, _time.GetUtcNow() + LiveSchemaCacheTime);
+        }
+
+        return schema;
     }
 
     /// <summary>The highest schema id assigned so far (0 when none).</summary>
@@ -684,6 +701,8 @@ public sealed partial class SchemaRegistry
 
     private void ForgetSubject(string subject)
     {
+        // Deletes are rare and may hide ids from GET /schemas/ids: start that cache afresh.
+        _liveSchemaById.Clear();
         foreach (var key in _registeredUnder.Keys)
         {
             if (key.Subject == subject)

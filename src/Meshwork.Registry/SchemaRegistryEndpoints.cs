@@ -482,18 +482,18 @@ public static partial class SchemaRegistryEndpoints
             catch (BadHttpRequestException e)
             {
                 // Kestrel's own limits (a host may set a smaller MaxRequestBodySize) and malformed chunking land here.
-                throw e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : SchemaRegistryException.InvalidSchema($"The request body could not be read: {e.Message}", e);
+                throw e.StatusCode == StatusCodes.Status413PayloadTooLarge ? TooLarge() : BadRequest($"The request body could not be read: {e.Message}", e);
             }
 
             if (buffer.Length == 0)
             {
-                throw SchemaRegistryException.InvalidSchema("The request body is empty; send a JSON object.");
+                throw BadRequest("The request body is empty; send a JSON object.");
             }
 
             // JsonDocument accepts invalid UTF-8 inside strings and only fails when a string is read; refuse it here.
             if (!System.Text.Unicode.Utf8.IsValid(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)))
             {
-                throw SchemaRegistryException.InvalidSchema("The request body is not valid UTF-8.");
+                throw BadRequest("The request body is not valid UTF-8.");
             }
 
             try
@@ -501,16 +501,22 @@ public static partial class SchemaRegistryEndpoints
                 using var doc = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), new JsonDocumentOptions { MaxDepth = 512 });
                 if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 {
-                    throw SchemaRegistryException.InvalidSchema($"The request body must be a JSON object, not {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
+                    throw BadRequest($"The request body must be a JSON object, not {doc.RootElement.ValueKind.ToString().ToLowerInvariant()}.");
                 }
 
                 return doc.RootElement.Clone();
             }
             catch (JsonException e)
             {
-                throw SchemaRegistryException.InvalidSchema($"The request body is not valid JSON: {e.Message}", e);
+                throw BadRequest($"The request body is not valid JSON: {e.Message}", e);
             }
         }
+
+        /// <summary>
+        /// A body that is not the JSON the endpoint reads: Confluent's rest-utils answers parse and mapping errors
+        /// (JsonParseExceptionMapper, JsonMappingExceptionMapper) with HTTP 400 and error_code 400.
+        /// </summary>
+        private static SchemaRegistryException BadRequest(string message, Exception? inner = null) => new(RegistryErrorCodes.BadRequest, message, inner);
 
         private static SchemaRegistryException TooLarge() =>
             new(RegistryErrorCodes.SchemaTooLarge, $"The request body is larger than the limit of {MaxBodyBytes} bytes.");
@@ -526,7 +532,7 @@ public static partial class SchemaRegistryEndpoints
             {
                 if (refs.ValueKind != JsonValueKind.Array)
                 {
-                    throw SchemaRegistryException.InvalidSchema("'references' must be an array of {name, subject, version}.");
+                    throw BadRequest("'references' must be an array of {name, subject, version}.");
                 }
 
                 var i = 0;
@@ -534,7 +540,7 @@ public static partial class SchemaRegistryEndpoints
                 {
                     if (r.ValueKind != JsonValueKind.Object)
                     {
-                        throw SchemaRegistryException.InvalidSchema($"references[{i}] must be an object {{name, subject, version}}.");
+                        throw BadRequest($"references[{i}] must be an object {{name, subject, version}}.");
                     }
 
                     var name = StringProperty(r, "name", RegistryErrorCodes.InvalidSchema);
@@ -572,9 +578,13 @@ public static partial class SchemaRegistryEndpoints
                 return null;
             }
 
-            if (value.ValueKind != JsonValueKind.String)
+            switch (value.ValueKind)
             {
-                throw new SchemaRegistryException(errorCode, $"'{name}' must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
+                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
+                    // Jackson coerces a scalar into a string field, so Confluent then judges the text ("42" is no schema).
+                    return value.GetRawText();
+                case JsonValueKind.Object or JsonValueKind.Array:
+                    throw BadRequest($"'{name}' must be a string, not {value.ValueKind.ToString().ToLowerInvariant()}.");
             }
 
             try
@@ -597,7 +607,7 @@ public static partial class SchemaRegistryEndpoints
 
             return value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number)
                 ? number
-                : throw SchemaRegistryException.InvalidSchema($"'{name}' must be an integer between -2^31 and 2^31-1.");
+                : throw BadRequest($"'{name}' must be an integer between -2^31 and 2^31-1.");
         }
 
         private static string? ObjectProperty(JsonElement obj, string name)
@@ -609,7 +619,7 @@ public static partial class SchemaRegistryEndpoints
 
             return value.ValueKind == JsonValueKind.Object
                 ? JsonSerializer.Serialize(value)
-                : throw SchemaRegistryException.InvalidSchema($"'{name}' must be a JSON object.");
+                : throw BadRequest($"'{name}' must be a JSON object.");
         }
 
         // ------------------------------------------------------------ responses

@@ -69,8 +69,10 @@ public static class RegistryErrorCodes
     public const int SubjectModeNotConfigured = 40409;
     /// <summary>Incompatible schema (the long-standing code; Confluent master now says 40901).</summary>
     public const int IncompatibleSchema = 409;
-    /// <summary>Invalid schema or schema type, or an unreadable request body.</summary>
+    /// <summary>Invalid schema or schema type.</summary>
     public const int InvalidSchema = 42201;
+    /// <summary>The request body is not JSON, or not of the shape the endpoint reads (Confluent rest-utils' mapping).</summary>
+    public const int BadRequest = 400;
     /// <summary>Invalid version.</summary>
     public const int InvalidVersion = 42202;
     /// <summary>Invalid compatibility level.</summary>

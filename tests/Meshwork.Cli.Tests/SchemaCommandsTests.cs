@@ -65,6 +65,25 @@ public sealed class SchemaCommandsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RegisterAndCheck_TreatDotJsonFilesAsJsonSchema()
+    {
+        var closed = """{"type":"object","properties":{"id":{"type":"string"}},"additionalProperties":false}""";
+        var withOptional = """{"type":"object","properties":{"id":{"type":"string"},"note":{"type":"string"}},"additionalProperties":false}""";
+        var reopened = """{"type":"object","properties":{"id":{"type":"integer"}}}""";
+
+        var registered = await Mesh("schema", "register", "cli-json-value", File("j1.json", closed), "--output", "json");
+        var compatible = await Mesh("schema", "check", "cli-json-value", File("j2.json", withOptional));
+        var breaking = await Mesh("schema", "check", "cli-json-value", File("j3.json", reopened));
+        var shown = await Mesh("schema", "show", "cli-json-value");
+
+        registered.Exit.ShouldBe(ExitCodes.Ok, registered.Error);
+        compatible.Exit.ShouldBe(ExitCodes.Ok, compatible.Output + compatible.Error);
+        breaking.Exit.ShouldBe(ExitCodes.Failure);
+        breaking.Output.ShouldContain("TYPE_CHANGED");
+        shown.Output.ShouldContain("type JSON");
+    }
+
+    [Fact]
     public async Task ListAndShow_ReportTheLatestVersion()
     {
         await Mesh("schema", "register", "cli-list-value", File("l1.avsc", V1));

@@ -1,14 +1,23 @@
 namespace Meshwork.Registry.Tests;
 
-/// <summary>One row: register <see cref="History"/> (oldest first), set <see cref="Level"/>, then try <see cref="New"/>.</summary>
-public sealed record CompatibilityCase(string Name, CompatibilityLevel Level, string[] History, string New, bool Compatible, string Rule);
+/// <summary>
+/// One row: register <see cref="History"/> (oldest first), set <see cref="Level"/>, then try <see cref="New"/>; every
+/// schema of the row is of <see cref="SchemaType"/>.
+/// </summary>
+public sealed record CompatibilityCase(string Name, CompatibilityLevel Level, string[] History, string New, bool Compatible, string Rule, string SchemaType = "AVRO");
 
 /// <summary>
-/// The Avro evolution table. Rules cite the Avro specification's "Schema Resolution" section (reader = the schema
-/// reading, writer = the schema the data was written with) and Confluent's level semantics: BACKWARD = new reads old,
-/// FORWARD = old reads new, FULL = both; *_TRANSITIVE = against every live version, otherwise the latest only.
+/// The evolution table, Avro and JSON Schema. Level semantics are Confluent's: BACKWARD = new reads old, FORWARD = old
+/// reads new, FULL = both; *_TRANSITIVE = against every live version, otherwise the latest only.
+/// <para>
+/// Avro rules cite the Avro specification's "Schema Resolution" section (reader = the schema reading, writer = the
+/// schema the data was written with). JSON Schema has no resolution rules of its own: "new reads old" means every
+/// document valid under the old schema is valid under the new one, decided as Confluent's structural diff
+/// (<c>io.confluent.kafka.schemaregistry.json.diff.SchemaDiff</c>, STRICT) decides it; each JSON rule names the
+/// difference types it produces, so a row can be checked against that catalogue.
+/// </para>
 /// </summary>
-public static class CompatibilityCases
+public static partial class CompatibilityCases
 {
     private const CompatibilityLevel None = CompatibilityLevel.None;
     private const CompatibilityLevel Backward = CompatibilityLevel.Backward;
@@ -61,7 +70,7 @@ public static class CompatibilityCases
     private static readonly string A = F("a", Q("int"));
 
     /// <summary>Every case, by name.</summary>
-    public static IReadOnlyDictionary<string, CompatibilityCase> All { get; } = Build().ToDictionary(c => c.Name);
+    public static IReadOnlyDictionary<string, CompatibilityCase> All { get; } = Build().Concat(BuildJson()).ToDictionary(c => c.Name);
 
     /// <summary>The case names as theory data.</summary>
     public static TheoryData<string> Names => [.. All.Keys];

@@ -86,7 +86,7 @@ public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<R
         (await GetAsync("/contexts")).Text.ShouldBe("[\".\"]");
         var id = await GetAsync("/v1/metadata/id");
         id.Json!["scope"]!["clusters"]!["schema-registry-cluster"]!.GetValue<string>().ShouldBe("schema-registry");
-        (await GetAsync("/schemas/types")).Text.ShouldBe("[\"AVRO\"]");
+        (await GetAsync("/schemas/types")).Text.ShouldBe("[\"AVRO\",\"JSON\"]");
     }
 
     [Fact]
@@ -249,18 +249,113 @@ public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<R
         byId.Json!["references"]![0]!["subject"]!.GetValue<string>().ShouldBe(addressSubject);
         ShouldBeError(await DeleteAsync($"/subjects/{addressSubject}/versions/1"), 42206);
         ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer)), 42201);
-        ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":{}")), 42201);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":{}")), 400);
         ShouldBeError(await PostAsync($"/subjects/{NewSubject("cust")}/versions", Body(referrer, "\"references\":[{\"name\":1}]")), 42201);
     }
 
     [Fact]
-    public async Task SchemaTypes_OtherThanAvro_AreRefusedClearly()
+    public async Task SchemaTypes_ProtobufAndUnknown_AreRefusedClearly()
     {
-        var json = await PostAsync($"/subjects/{NewSubject("json")}/versions", Body("{\"type\":\"object\"}", "\"schemaType\":\"JSON\""));
-        ShouldBeError(json, 42201);
-        json.Json!["message"]!.GetValue<string>().ShouldContain("JSON is not available yet");
-        ShouldBeError(await PostAsync($"/subjects/{NewSubject("proto")}/versions", Body("syntax = \"proto3\";", "\"schemaType\":\"PROTOBUF\"")), 42201);
+        var proto = await PostAsync($"/subjects/{NewSubject("proto")}/versions", Body("syntax = \"proto3\";", "\"schemaType\":\"PROTOBUF\""));
+        ShouldBeError(proto, 42201);
+        proto.Json!["message"]!.GetValue<string>().ShouldContain("PROTOBUF is not supported");
         ShouldBeError(await PostAsync($"/subjects/{NewSubject("xml")}/versions", Body("<x/>", "\"schemaType\":\"XML\"")), 42201);
+    }
+
+    [Fact]
+    public async Task JsonSchema_RegistersAndReadsBack_WithItsType()
+    {
+        var subject = NewSubject("json");
+        var schema = """{"$schema":"http://json-schema.org/draft-07/schema#","title":"Invoice","type":"object","properties":{"total":{"type":"number"}},"required":["total"]}""";
+        var r = await PostAsync($"/subjects/{subject}/versions", Body(schema, "\"schemaType\":\"JSON\""));
+        r.Status.ShouldBe(HttpStatusCode.OK, r.Text);
+        var id = r.Json!["id"]!.GetValue<int>();
+
+        var byId = await GetAsync($"/schemas/ids/{id}");
+        byId.Json!["schemaType"]!.GetValue<string>().ShouldBe("JSON");
+        byId.Json["schema"]!.GetValue<string>().ShouldBe(schema, "JSON schemas are stored compact, in the order written");
+        (await GetAsync($"/subjects/{subject}/versions/latest")).Json!["schemaType"]!.GetValue<string>().ShouldBe("JSON");
+        (await PostAsync($"/subjects/{subject}", Body(schema, "\"schemaType\":\"JSON\""))).Json!["id"]!.GetValue<int>().ShouldBe(id);
+
+        // The same text as AVRO is a different (and here invalid) schema: the type is part of the identity.
+        ShouldBeError(await PostAsync($"/subjects/{subject}", Body(schema)), 42201);
+    }
+
+    [Fact]
+    public async Task JsonSchema_Incompatible_Is409_WithConfluentDifferenceNames()
+    {
+        var subject = NewSubject("json-compat");
+        var v1 = """{"type":"object","properties":{"id":{"type":"string"}}}""";
+        var v2 = """{"type":"object","properties":{"id":{"type":"string"},"n":{"type":"integer"}}}""";
+        (await PostAsync($"/subjects/{subject}/versions", Body(v1, "\"schemaType\":\"JSON\""))).Status.ShouldBe(HttpStatusCode.OK);
+
+        var verdict = await PostAsync($"/compatibility/subjects/{subject}/versions/latest?verbose=true", Body(v2, "\"schemaType\":\"JSON\""));
+        verdict.Json!["is_compatible"]!.GetValue<bool>().ShouldBeFalse();
+        verdict.Json["messages"]!.AsArray().Select(m => m!.GetValue<string>()).ShouldContain(m => m.Contains("PROPERTY_ADDED_TO_OPEN_CONTENT_MODEL") && m.Contains("#/properties/n"));
+        ShouldBeError(await PostAsync($"/subjects/{subject}/versions", Body(v2, "\"schemaType\":\"JSON\"")), 409);
+
+        // Registering an AVRO schema under a JSON subject is refused as a type change (Confluent: "different schema type").
+        var avro = await PostAsync($"/subjects/{subject}/versions", Body(User));
+        ShouldBeError(avro, 409);
+        avro.Json!["message"]!.GetValue<string>().ShouldContain("different schema type");
+    }
+
+    [Fact]
+    public async Task JsonSchema_References_ResolveByName()
+    {
+        var addressSubject = NewSubject("json-addr");
+        var address = """{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""";
+        (await PostAsync($"/subjects/{addressSubject}/versions", Body(address, "\"schemaType\":\"JSON\""))).Status.ShouldBe(HttpStatusCode.OK);
+        var customer = """{"type":"object","properties":{"home":{"$ref":"address.json"}}}""";
+        var refs = $$"""
+            "schemaType":"JSON","references":[{"name":"address.json","subject":"{{addressSubject}}","version":1}]
+            """;
+
+        var r = await PostAsync($"/subjects/{NewSubject("json-cust")}/versions", Body(customer, refs));
+        r.Status.ShouldBe(HttpStatusCode.OK, r.Text);
+        var id = r.Json!["id"]!.GetValue<int>();
+        (await GetAsync($"/schemas/ids/{id}")).Json!["references"]![0]!["name"]!.GetValue<string>().ShouldBe("address.json");
+        (await GetAsync($"/subjects/{addressSubject}/versions/1/referencedby")).Text.ShouldBe($"[{id}]");
+
+        // Validation follows the reference: the broker's full check sees the referenced schema's "required".
+        server.Registry.TryValidatePayload(id, """{"home":{"city":"Lyon"}}"""u8, out _).ShouldBeTrue();
+        server.Registry.TryValidatePayload(id, """{"home":{}}"""u8, out var error).ShouldBeFalse();
+        error.ShouldNotBeNull().ShouldContain("city");
+
+        var unresolved = await PostAsync($"/subjects/{NewSubject("json-cust")}/versions", Body(customer, "\"schemaType\":\"JSON\""));
+        ShouldBeError(unresolved, 42201);
+        unresolved.Json!["message"]!.GetValue<string>().ShouldContain("address.json");
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"objekt\"}")]
+    [InlineData("{\"type\":\"string\",\"minLength\":-1}")]
+    [InlineData("{\"properties\":[]}")]
+    [InlineData("{\"pattern\":\"(unclosed\"}")]
+    [InlineData("{\"$ref\":\"#/definitions/missing\"}")]
+    [InlineData("{not json")]
+    [InlineData("42")]
+    public async Task InvalidJsonSchemas_Are42201_NamingWhere(string schema)
+    {
+        var r = await PostAsync($"/subjects/{NewSubject("bad-json")}/versions", Body(schema, "\"schemaType\":\"JSON\""));
+        ShouldBeError(r, 42201);
+        r.Json!["message"]!.GetValue<string>().ShouldStartWith("Invalid JSON schema: #");
+        ShouldBeError(await PostAsync($"/compatibility/subjects/{NewSubject("bad-json")}/versions/latest", Body(schema, "\"schemaType\":\"JSON\"")), 42201);
+    }
+
+    [Fact]
+    public async Task JsonSchema_Normalize_MatchesKeyOrderVariants()
+    {
+        var subject = NewSubject("json-norm");
+        var a = """{"type":"object","properties":{"b":{"type":"string"},"a":{"type":"integer"}}}""";
+        var b = """{"properties":{"a":{"type":"integer"},"b":{"type":"string"}},"type":"object"}""";
+        var first = await PostAsync($"/subjects/{subject}/versions?normalize=true", Body(a, "\"schemaType\":\"JSON\""));
+        var second = await PostAsync($"/subjects/{subject}/versions?normalize=true", Body(b, "\"schemaType\":\"JSON\""));
+        second.Json!["id"]!.GetValue<int>().ShouldBe(first.Json!["id"]!.GetValue<int>());
+        (await GetAsync($"/subjects/{subject}/versions")).Text.ShouldBe("[1]");
+        (await PostAsync($"/subjects/{subject}?normalize=true", Body(b, "\"schemaType\":\"JSON\""))).Json!["version"]!.GetValue<int>().ShouldBe(1);
+        // Without normalize=true a lookup compares the text as given with the stored (normalized, key-sorted) form.
+        ShouldBeError(await PostAsync($"/subjects/{subject}", Body(a, "\"schemaType\":\"JSON\"")), 40403);
     }
 
     [Theory]
@@ -268,19 +363,31 @@ public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<R
     [InlineData("{\"schema\": ")]
     [InlineData("[]")]
     [InlineData("\"just a string\"")]
+    [InlineData("{\"schema\": {\"type\": \"string\"}}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"version\": \"one\"}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"id\": 99999999999}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"metadata\": [1]}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"references\": {}}")]
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"references\": [1]}")]
+    public async Task UnreadableBodies_Are400_AsConfluentRestUtilsAnswers_NeverA500(string body)
+    {
+        // Confluent's rest-utils maps Jackson parse and mapping errors to HTTP 400, error_code 400.
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("malformed")}/versions", body), 400);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("malformed")}", body), 400);
+        ShouldBeError(await PostAsync($"/compatibility/subjects/{NewSubject("malformed")}/versions/latest", body), 400);
+    }
+
+    [Theory]
     [InlineData("{}")]
     [InlineData("{\"schema\": 42}")]
-    [InlineData("{\"schema\": {\"type\": \"string\"}}")]
     [InlineData("{\"schema\": \"\"}")]
     [InlineData("{\"schema\": \"{\\\"type\\\": \\\"nope\\\"}\"}")]
     [InlineData("{\"schema\": \"{not json\"}")]
     [InlineData("{\"schema\": \"\\\"string\\\"\", \"schemaType\": 5}")]
-    [InlineData("{\"schema\": \"\\\"string\\\"\", \"version\": \"one\"}")]
-    [InlineData("{\"schema\": \"\\\"string\\\"\", \"id\": 99999999999}")]
-    [InlineData("{\"schema\": \"\\\"string\\\"\", \"metadata\": [1]}")]
     [InlineData("{\"schema\": \"\\ud800\"}")]
     [InlineData("{\"schema\": \"[\\\"null\\\", \\\"null\\\"]\"}")]
-    public async Task MalformedRegistrations_Are42201_NeverA500(string body)
+    [InlineData("{\"schema\": \"\\\"string\\\"\", \"references\": [{\"name\": 1}]}")]
+    public async Task InvalidSchemas_Are42201_NeverA500(string body)
     {
         var r = await PostAsync($"/subjects/{NewSubject("malformed")}/versions", body);
         ShouldBeError(r, 42201);
@@ -290,12 +397,67 @@ public sealed class RestApiTests(RegistryServerFixture server) : IClassFixture<R
         ShouldBeError(compat, 42201);
     }
 
+    [Theory]
+    [InlineData("AVRO", 100)]
+    [InlineData("AVRO", 20_000)]
+    [InlineData("JSON", 100)]
+    [InlineData("JSON", 20_000)]
+    public async Task DeeplyNestedSchemas_AreAnsweredWithoutCrashing(string type, int depth)
+    {
+        // A schema nested deeper than any parser's stack allows must be refused, not take the server down.
+        var schema = type == "AVRO"
+            ? string.Concat(Enumerable.Repeat("{\"type\":\"array\",\"items\":", depth)) + "\"int\"" + new string('}', depth)
+            : string.Concat(Enumerable.Repeat("{\"items\":", depth)) + "{}" + new string('}', depth);
+        var r = await PostAsync($"/subjects/{NewSubject("deep")}/versions", Body(schema, $"\"schemaType\":\"{type}\""));
+        if (depth > 1000)
+        {
+            ShouldBeError(r, 42201);
+        }
+        else
+        {
+            r.Status.ShouldBe(HttpStatusCode.OK, r.Text);
+        }
+
+        (await GetAsync("/")).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Theory]
+    [InlineData("/config/{0}", "{\"compatibility\": ")]
+    [InlineData("/config/{0}", "[\"FULL\"]")]
+    [InlineData("/config/{0}", "{\"compatibility\": [\"FULL\"]}")]
+    [InlineData("/mode/{0}", "{\"mode\"")]
+    [InlineData("/mode/{0}", "{\"mode\": {}}")]
+    [InlineData("/config", "not json")]
+    public async Task UnreadableConfigAndModeBodies_Are400(string path, string body)
+    {
+        ShouldBeError(await PutAsync(string.Format(System.Globalization.CultureInfo.InvariantCulture, path, NewSubject("cfg")), body), 400);
+    }
+
     [Fact]
     public async Task EmptyBody_AndOversizedBody_AreRejected()
     {
-        ShouldBeError(await PostAsync($"/subjects/{NewSubject("empty")}/versions", ""), 42201);
+        ShouldBeError(await PostAsync($"/subjects/{NewSubject("empty")}/versions", ""), 400);
         var huge = "{\"schema\":\"" + new string('x', SchemaRegistryEndpoints.MaxBodyBytes) + "\"}";
         ShouldBeError(await PostAsync($"/subjects/{NewSubject("huge")}/versions", huge), 42209);
+    }
+
+    [Fact]
+    public async Task OversizedChunkedBody_WithoutContentLength_Is42209()
+    {
+        // No Content-Length: the limit must hold while reading, not only from the header.
+        var huge = Encoding.UTF8.GetBytes("{\"schema\":\"" + new string('x', SchemaRegistryEndpoints.MaxBodyBytes) + "\"}");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/subjects/{NewSubject("chunked")}/versions")
+        {
+            Content = new StreamContent(new MemoryStream(huge)),
+        };
+        request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(VndJson);
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await Http.SendAsync(request, Cancel);
+        var text = await response.Content.ReadAsStringAsync(Cancel);
+
+        ((int)response.StatusCode).ShouldBe(422, text);
+        JsonNode.Parse(text)!["error_code"]!.GetValue<int>().ShouldBe(42209);
     }
 
     [Theory]

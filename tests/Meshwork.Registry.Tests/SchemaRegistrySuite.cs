@@ -96,8 +96,9 @@ public abstract class SchemaRegistrySuite<TFixture>(TFixture fixture) : IClassFi
         e.ErrorCode.ShouldBe(42201);
         e.Message.ShouldContain("nope");
 
-        (await Should.ThrowAsync<SchemaRegistryException>(() => Registry.RegisterAsync(NewSubject("bad"), new SchemaRequest("{}", "JSON"), cancellationToken: Cancel)))
-            .Message.ShouldContain("JSON is not available yet");
+        var json = await Should.ThrowAsync<SchemaRegistryException>(() => Registry.RegisterAsync(NewSubject("bad"), new SchemaRequest("""{"type":"object","properties":{"n":{"type":"integr"}}}""", "JSON"), cancellationToken: Cancel));
+        json.ErrorCode.ShouldBe(42201);
+        json.Message.ShouldContain("#/properties/n");
         (await Should.ThrowAsync<SchemaRegistryException>(() => Registry.RegisterAsync(NewSubject("bad"), new SchemaRequest("syntax = \"proto3\";", "PROTOBUF"), cancellationToken: Cancel)))
             .ErrorCode.ShouldBe(42201);
     }
@@ -162,6 +163,28 @@ public abstract class SchemaRegistrySuite<TFixture>(TFixture fixture) : IClassFi
         (await Registry.DeleteSubjectAsync(subject, permanent: true, Cancel)).ShouldBe([1, 2, 3]);
         (await Should.ThrowAsync<SchemaRegistryException>(() => Registry.DeleteSubjectAsync(subject, cancellationToken: Cancel))).ErrorCode.ShouldBe(40401);
         (await Should.ThrowAsync<SchemaRegistryException>(() => Registry.GetSchemaByIdAsync(v2.Id, cancellationToken: Cancel))).ErrorCode.ShouldBe(40403);
+    }
+
+    [Fact]
+    public async Task SchemaById_HiddenByAnotherReplicasHardDelete_WithinTheCacheTime()
+    {
+        var time = new Meshwork.Testing.ManualTimeProvider(DateTimeOffset.UtcNow);
+        var here = new SchemaRegistry(fixture.Store, time: time);
+        var subject = NewSubject("replica-delete");
+        var id = (await here.RegisterAsync(subject, new SchemaRequest(Unique("Replica")), cancellationToken: Cancel)).Id;
+        (await here.GetSchemaByIdAsync(id, cancellationToken: Cancel)).Id.ShouldBe(id);
+
+        var (store, there) = await fixture.OpenAnotherAsync();
+        await using (store)
+        {
+            await there.DeleteSubjectAsync(subject, cancellationToken: Cancel);
+            await there.DeleteSubjectAsync(subject, permanent: true, Cancel);
+        }
+
+        // Served from this instance's memory until the entry expires, then read again: gone.
+        (await here.GetSchemaByIdAsync(id, cancellationToken: Cancel)).Id.ShouldBe(id);
+        time.Advance(TimeSpan.FromSeconds(6));
+        (await Should.ThrowAsync<SchemaRegistryException>(() => here.GetSchemaByIdAsync(id, cancellationToken: Cancel))).ErrorCode.ShouldBe(40403);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Meshwork.Kafka.Protocol;
 using Meshwork.Kafka.Protocol.Messages;
 using Meshwork.Kafka.Protocol.Records;
 using Meshwork.Security;
+using Microsoft.Extensions.Logging;
 
 namespace Meshwork.Broker.Handlers;
 
@@ -166,7 +167,10 @@ internal sealed partial class RequestDispatcher
         {
             header = RecordBatch.ValidateProducedBatch(records.Span, config.MaxMessageBytes);
             ValidateRecords(records, header, config, now);
-            ValidateValueSchemas(topic.Name, records, config);
+            if (ValidateValueSchemas(topic.Name, data.PartitionIndex, records, config) is { } refused)
+            {
+                return refused;
+            }
         }
         catch (KafkaProtocolException e)
         {
@@ -195,37 +199,55 @@ internal sealed partial class RequestDispatcher
     /// <summary>
     /// Broker-side schema validation (Confluent's <c>confluent.value.schema.validation</c>, Meshwork's
     /// <c>meshwork.value.schema.validation=id|full</c>): every value must name a schema registered for
-    /// the topic, and with <c>full</c> decode with it. Tombstones pass on compacted topics.
+    /// the topic, and with <c>full</c> decode with it. Tombstones pass on compacted topics. Returns the
+    /// INVALID_RECORD answer refusing the whole batch, naming the first bad record (as Kafka's
+    /// <c>record_errors</c> and in the message), or null when every record passes.
     /// </summary>
-    private void ValidateValueSchemas(string topic, ReadOnlyMemory<byte> batch, TopicConfig config)
+    private ProduceResponse.PartitionProduceResponse? ValidateValueSchemas(string topic, int partition, ReadOnlyMemory<byte> batch, TopicConfig config)
     {
         var mode = ValueSchemaValidationConfig.ModeOf(config);
         if (mode == ValueSchemaValidation.None)
         {
-            return;
+            return null;
         }
 
         if (broker.ValueValidator is not { } validator)
         {
-            throw new KafkaProtocolException($"Topic '{topic}' requires schema validation but this broker has no schema registry.", ErrorCode.InvalidRecord);
+            return Refuse(null, $"Topic '{topic}' requires schema validation but this broker has no schema registry.");
         }
 
+        var index = 0;
         foreach (var record in RecordBatch.ReadRecords(batch, KafkaCompression.Instance))
         {
             if (record.Value is not { } value)
             {
-                if (config.Compact)
+                if (!config.Compact)
                 {
-                    continue;
+                    return Refuse(index, $"Record at offset delta {record.OffsetDelta} has a null value; topic '{topic}' validates values and only compacted topics accept tombstones.");
                 }
-
-                throw new KafkaProtocolException($"Record at offset delta {record.OffsetDelta} has a null value; topic '{topic}' validates values and only compacted topics accept tombstones.", ErrorCode.InvalidRecord);
             }
-
-            if (validator.Validate(topic, mode, value.Span) is { } error)
+            else if (validator.Validate(topic, mode, value.Span) is { } error)
             {
-                throw new KafkaProtocolException($"Record at offset delta {record.OffsetDelta} rejected by schema validation: {error}", ErrorCode.InvalidRecord);
+                return Refuse(index, $"Record at offset delta {record.OffsetDelta} rejected by schema validation: {error}");
             }
+
+            index++;
+        }
+
+        return null;
+
+        ProduceResponse.PartitionProduceResponse Refuse(int? batchIndex, string message)
+        {
+            // Clients before Produce v8 (librdkafka 2.0, kafka-python, kafkajs) receive only the error code, so the
+            // reason must also be in the broker's log for anyone to find it.
+            LogSchemaValidationRefused(_logger, topic, partition, message);
+            var refused = Failed(partition, ErrorCode.InvalidRecord, message);
+            if (batchIndex is { } i)
+            {
+                refused.RecordErrors.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = i, BatchIndexErrorMessage = message });
+            }
+
+            return refused;
         }
     }
 
@@ -433,4 +455,7 @@ internal sealed partial class RequestDispatcher
 
         return response;
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused a produce to {Topic} [{Partition}] with INVALID_RECORD: {Reason}")]
+    private static partial void LogSchemaValidationRefused(ILogger logger, string topic, int partition, string reason);
 }

@@ -389,6 +389,12 @@ public sealed class TopicConfig
 
         if (IsOpaqueKey(key))
         {
+            if (ValueSchemaValidationConfig.Problem(key, value) is { } invalid)
+            {
+                errors.Add($"Invalid value '{value}' for {what}config '{key}': {invalid}.");
+                return false;
+            }
+
             return true;
         }
 

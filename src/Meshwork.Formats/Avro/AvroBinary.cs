@@ -168,6 +168,24 @@ public static class AvroBinary
 
             case AvroType.Array:
                 {
+                    var itemSchema = ((ArraySchema)schema).Items;
+                    if (value is List<object?> list)
+                    {
+                        // What Decode produces and most callers build: indexed, with no enumerator to allocate and no
+                        // interface checks.
+                        if (list.Count > 0)
+                        {
+                            w.WriteLong(list.Count);
+                            for (var i = 0; i < list.Count; i++)
+                            {
+                                WriteItem(itemSchema, list[i], i, w);
+                            }
+                        }
+
+                        w.WriteLong(0);
+                        break;
+                    }
+
                     var items = AvroConvert.AsArray(value) ?? throw AvroConvert.Mismatch("array", value);
                     var count = AvroConvert.Count(items);
                     if (count > 0)
@@ -176,15 +194,7 @@ public static class AvroBinary
                         var index = 0;
                         foreach (var item in items)
                         {
-                            try
-                            {
-                                Write(((ArraySchema)schema).Items, item, w);
-                            }
-                            catch (AvroDataException e)
-                            {
-                                throw new AvroDataException($"[{index}]: {e.Message}", e.InnerException);
-                            }
-
+                            WriteItem(itemSchema, item, index, w);
                             index++;
                         }
                     }
@@ -195,6 +205,23 @@ public static class AvroBinary
 
             case AvroType.Map:
                 {
+                    var valueSchema = ((MapSchema)schema).Values;
+                    if (value is Dictionary<string, object?> dictionary)
+                    {
+                        // The struct enumerator of the concrete type: nothing allocated per map.
+                        if (dictionary.Count > 0)
+                        {
+                            w.WriteLong(dictionary.Count);
+                            foreach (var (key, item) in dictionary)
+                            {
+                                WriteEntry(valueSchema, key, item, w);
+                            }
+                        }
+
+                        w.WriteLong(0);
+                        break;
+                    }
+
                     var entries = AvroConvert.MapEntries(value);
                     var count = entries is ICollection c ? c.Count : entries.Count();
                     if (count > 0)
@@ -202,15 +229,7 @@ public static class AvroBinary
                         w.WriteLong(count);
                         foreach (var (key, item) in entries)
                         {
-                            w.WriteString(key);
-                            try
-                            {
-                                Write(((MapSchema)schema).Values, item, w);
-                            }
-                            catch (AvroDataException e)
-                            {
-                                throw new AvroDataException($"['{key}']: {e.Message}", e.InnerException);
-                            }
+                            WriteEntry(valueSchema, key, item, w);
                         }
                     }
 
@@ -229,6 +248,31 @@ public static class AvroBinary
 
             default:
                 throw new InvalidOperationException($"unexpected schema type {schema.Type}");
+        }
+    }
+
+    private static void WriteItem(AvroSchema itemSchema, object? item, int index, AvroBinaryWriter w)
+    {
+        try
+        {
+            Write(itemSchema, item, w);
+        }
+        catch (AvroDataException e)
+        {
+            throw new AvroDataException($"[{index}]: {e.Message}", e.InnerException);
+        }
+    }
+
+    private static void WriteEntry(AvroSchema valueSchema, string key, object? item, AvroBinaryWriter w)
+    {
+        w.WriteString(key);
+        try
+        {
+            Write(valueSchema, item, w);
+        }
+        catch (AvroDataException e)
+        {
+            throw new AvroDataException($"['{key}']: {e.Message}", e.InnerException);
         }
     }
 

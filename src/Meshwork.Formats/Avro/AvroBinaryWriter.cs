@@ -9,6 +9,9 @@ public readonly ref struct AvroBinaryWriter
 {
     private const int MaxVarLongBytes = 10;
 
+    /// <summary>Strings whose UTF-8 form may exceed this are counted first, so no huge buffer is asked for.</summary>
+    private const int MaxSinglePassBytes = 64 * 1024;
+
     private readonly IBufferWriter<byte> _output;
 
     /// <summary>Creates a writer that appends to <paramref name="output"/>.</summary>
@@ -74,11 +77,45 @@ public readonly ref struct AvroBinaryWriter
     /// <summary>Writes a length-prefixed UTF-8 string.</summary>
     public void WriteString(string value)
     {
-        var length = Encoding.UTF8.GetByteCount(value);
-        WriteLong(length);
-        var span = _output.GetSpan(length);
-        Encoding.UTF8.GetBytes(value, span);
-        _output.Advance(length);
+        ArgumentNullException.ThrowIfNull(value);
+        var maxBytes = Encoding.UTF8.GetMaxByteCount(value.Length);
+        if (maxBytes > MaxSinglePassBytes)
+        {
+            var length = Encoding.UTF8.GetByteCount(value);
+            WriteLong(length);
+            var span = _output.GetSpan(length);
+            Encoding.UTF8.GetBytes(value, span);
+            _output.Advance(length);
+            return;
+        }
+
+        // One UTF-8 pass instead of counting first: encode after room for the longest possible length prefix, then
+        // close the gap if the real length needs a shorter prefix (for strings under 22 characters it never does).
+        var buffer = _output.GetSpan(MaxVarLongBytes + maxBytes);
+        var reserved = VarLongSize(maxBytes);
+        var written = Encoding.UTF8.GetBytes(value, buffer[reserved..]);
+        var prefix = VarLongSize(written);
+        if (prefix < reserved)
+        {
+            buffer.Slice(reserved, written).CopyTo(buffer[prefix..]);
+        }
+
+        WriteVarLong(buffer, written);
+        _output.Advance(prefix + written);
+    }
+
+    /// <summary>The number of bytes the zig-zag varint of <paramref name="value"/> takes.</summary>
+    private static int VarLongSize(long value)
+    {
+        var n = (ulong)((value << 1) ^ (value >> 63));
+        var size = 1;
+        while (n >= 0x80)
+        {
+            n >>= 7;
+            size++;
+        }
+
+        return size;
     }
 
     /// <summary>Writes raw bytes with no length prefix.</summary>

@@ -3,17 +3,18 @@ using System.Collections.Concurrent;
 namespace Meshwork.Registry.Formats;
 
 /// <summary>
-/// The schema formats a registry accepts, by Confluent type name. AVRO is built in; JSON Schema is plugged in by the
-/// host once <c>Meshwork.Formats.JsonSchema</c> exists; PROTOBUF is not supported.
+/// The schema formats a registry accepts, by Confluent type name: AVRO and JSON (draft-07) are built in; PROTOBUF is
+/// not supported.
 /// </summary>
 public sealed class SchemaFormatRegistry
 {
     private readonly ConcurrentDictionary<string, ISchemaFormat> _formats = new(StringComparer.Ordinal);
 
-    /// <summary>Creates a registry holding only <see cref="AvroSchemaFormat"/>.</summary>
+    /// <summary>Creates a registry holding <see cref="AvroSchemaFormat"/> and <see cref="JsonSchemaFormat"/>.</summary>
     public SchemaFormatRegistry()
     {
         Register(AvroSchemaFormat.Instance);
+        Register(JsonSchemaFormat.Instance);
     }
 
     /// <summary>The type names registered, in a stable order.</summary>
@@ -40,8 +41,7 @@ public sealed class SchemaFormatRegistry
 
         throw schemaType switch
         {
-            "JSON" => SchemaRegistryException.InvalidSchema("schema type JSON is not available yet: JSON Schema support has not been plugged into this registry"),
-            "PROTOBUF" => SchemaRegistryException.InvalidSchema("schema type PROTOBUF is not supported by this registry; use AVRO"),
+            "PROTOBUF" => SchemaRegistryException.InvalidSchema("schema type PROTOBUF is not supported by this registry; use AVRO or JSON"),
             _ => SchemaRegistryException.InvalidSchema($"unknown schema type '{schemaType}'; expected one of {string.Join(", ", SchemaTypes)}"),
         };
     }

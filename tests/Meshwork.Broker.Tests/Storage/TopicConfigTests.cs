@@ -28,6 +28,9 @@ public sealed class TopicConfigTests
         { "flush.messages", "0" },
         { "index.interval.bytes", "-1" },
         { "unclean.leader.election.enable", "yes" },
+        { "confluent.value.schema.validation", "yes" },
+        { "meshwork.value.schema.validation", "fulll" },
+        { "meshwork.value.schema.validation", "true" },
     };
 
     public static TheoryData<string, string> ValidValues => new()
@@ -42,7 +45,9 @@ public sealed class TopicConfigTests
         { "compression.type", "zstd" },
         { "unclean.leader.election.enable", "true" },
         { "confluent.value.schema.validation", "true" },
-        { "meshwork.value.schema.validation", "true" },
+        { "meshwork.value.schema.validation", "id" },
+        { "meshwork.value.schema.validation", "FULL" },
+        { "meshwork.value.schema.validation", "none" },
         { "meshwork.product", "orders" },
     };
 

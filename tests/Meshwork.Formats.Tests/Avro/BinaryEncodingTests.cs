@@ -13,6 +13,50 @@ public class BinaryEncodingTests
 
     // Specification, "Binary Encoding" > "Primitive Types": int and long are zig-zag varints.
     [Theory]
+    [InlineData(0, "a")]
+    [InlineData(21, "é")]
+    [InlineData(22, "€")]
+    [InlineData(42, "a")]
+    [InlineData(43, "€")]
+    [InlineData(63, "a")]
+    [InlineData(64, "a")]
+    [InlineData(2730, "€")]
+    [InlineData(8192, "é")]
+    [InlineData(30_000, "€")]
+    [InlineData(3, "\ud83d\ude00")]
+    public void Strings_AreALengthPrefixAndTheirUtf8_AtEveryPrefixSize(int repeat, string unit)
+    {
+        // The writer encodes in one pass after room for the longest prefix, then closes the gap: check every prefix size.
+        var text = string.Concat(Enumerable.Repeat(unit, repeat));
+        var utf8 = System.Text.Encoding.UTF8.GetBytes(text);
+        var expected = new byte[10 + utf8.Length];
+        var prefix = AvroBinaryWriter.WriteVarLong(expected, utf8.Length);
+        utf8.CopyTo(expected, prefix);
+
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+        buffer.Write("xy"u8);
+        AvroBinary.Encode(P("\"string\""), text, buffer);
+
+        buffer.WrittenSpan[2..].ToArray().ShouldBe(expected[..(prefix + utf8.Length)]);
+        AvroBinary.Decode(P("\"string\""), buffer.WrittenSpan[2..]).ShouldBe(text);
+    }
+
+    [Fact]
+    public void ArraysAndMaps_EncodeTheSame_WhateverCollectionTypeCarriesThem()
+    {
+        var array = P("""{"type":"array","items":"int"}""");
+        var map = P("""{"type":"map","values":"string"}""");
+        var expectedArray = Hex(array, new List<object?> { 1, 2, 3 });
+        Hex(array, new object?[] { 1, 2, 3 }).ShouldBe(expectedArray);
+        Hex(array, new LinkedList<object?>([1, 2, 3])).ShouldBe(expectedArray);
+        var expectedMap = Hex(map, new Dictionary<string, object?> { ["a"] = "x", ["b"] = "y" });
+        Hex(map, new SortedDictionary<string, object?> { ["a"] = "x", ["b"] = "y" }).ShouldBe(expectedMap);
+        Hex(map, new Dictionary<string, string> { ["a"] = "x", ["b"] = "y" }).ShouldBe(expectedMap);
+        Should.Throw<AvroDataException>(() => AvroBinary.Encode(array, new List<object?> { 1, "two" })).Message.ShouldStartWith("[1]:");
+        Should.Throw<AvroDataException>(() => AvroBinary.Encode(map, new Dictionary<string, object?> { ["k"] = 5 })).Message.ShouldStartWith("['k']:");
+    }
+
+    [Theory]
     [InlineData(0L, "00")]
     [InlineData(-1L, "01")]
     [InlineData(1L, "02")]

@@ -1,5 +1,5 @@
 using Meshwork.Formats.Avro;
-using Meshwork.Formats.Tests.Avro.Conformance;
+using Meshwork.Testing;
 using Shouldly;
 
 namespace Meshwork.Formats.Tests.Avro;
@@ -80,10 +80,10 @@ public class MalformedInputTests
     public void EveryTruncation_OfEveryCorpusValue_FailsCleanly()
     {
         var checkedCount = 0;
-        foreach (var c in ConformanceTools.Corpus)
+        foreach (var c in AvroCorpus.Cases)
         {
             var schema = c.Parse();
-            foreach (var hex in ConformanceTools.OurHex(c))
+            foreach (var hex in AvroCorpus.OurHex(c))
             {
                 var bytes = Convert.FromHexString(hex!.GetValue<string>());
                 for (var length = 0; length < bytes.Length; length++)
@@ -108,11 +108,11 @@ public class MalformedInputTests
     {
         var random = new Random(20261122);
         var iterations = 0;
-        foreach (var c in ConformanceTools.Corpus)
+        foreach (var c in AvroCorpus.Cases)
         {
             var schema = c.Parse();
             var resolver = new AvroResolvingDecoder(schema, schema);
-            foreach (var hex in ConformanceTools.OurHex(c))
+            foreach (var hex in AvroCorpus.OurHex(c))
             {
                 var original = Convert.FromHexString(hex!.GetValue<string>());
                 for (var i = 0; i < 150; i++)
@@ -165,7 +165,7 @@ public class MalformedInputTests
     {
         var random = new Random(99);
         const string Alphabet = "{}[]\":,.abcnrtyspefilmdu0123456789 ";
-        foreach (var c in ConformanceTools.Corpus)
+        foreach (var c in AvroCorpus.Cases)
         {
             var text = c.Schema.ToJsonString();
             for (var i = 0; i < 40; i++)

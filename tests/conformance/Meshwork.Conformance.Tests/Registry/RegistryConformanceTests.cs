@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Meshwork.Broker;
 using Meshwork.Conformance.Tests.Kafka;
 using Meshwork.Testing;
 using Shouldly;
@@ -7,8 +8,10 @@ namespace Meshwork.Conformance.Tests.Registry;
 
 /// <summary>
 /// The schema registry driven by the clients the ecosystem uses: Debian's python3-confluent-kafka
-/// (SchemaRegistryClient and the legacy Avro serializer) and kafkajs with @kafkajs/confluent-schema-registry
-/// (avsc inside), each producing through our broker and reading back.
+/// (SchemaRegistryClient, the JSON serializer and the legacy Avro serializer) and kafkajs with
+/// @kafkajs/confluent-schema-registry (avsc inside), each producing through our broker and reading back. Topics the
+/// serializers write to validate every value (<c>meshwork.value.schema.validation=full</c>), so the broker also checks
+/// what the real serializers produce.
 /// </summary>
 public sealed class RegistryConformanceTests(KafkaMeshFixture mesh) : IClassFixture<KafkaMeshFixture>
 {
@@ -19,6 +22,13 @@ public sealed class RegistryConformanceTests(KafkaMeshFixture mesh) : IClassFixt
     private string RegistryUrl => mesh.Server.RegistryAddress.ToString().TrimEnd('/');
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():n}"[..(prefix.Length + 13)];
+
+    private string ValidatedTopic(string prefix)
+    {
+        var topic = Unique(prefix);
+        mesh.Server.Broker.Logs.CreateTopic(topic, 1, new Dictionary<string, string?> { [ValueSchemaValidationConfig.MeshworkKey] = "full" });
+        return topic;
+    }
 
     private async Task<JsonElement> PythonAsync(string scenario, string prefix)
     {
@@ -44,8 +54,13 @@ public sealed class RegistryConformanceTests(KafkaMeshFixture mesh) : IClassFixt
         result.GetProperty("lookup").GetInt32().ShouldBe(1);
         result.GetProperty("breaking_register").GetProperty("http").GetInt32().ShouldBe(409);
         result.GetProperty("missing_id").GetProperty("code").GetInt32().ShouldBe(40403);
+        result.GetProperty("version_1").GetInt32().ShouldBe(id);
+        result.GetProperty("deleted_version").GetInt32().ShouldBe(2);
+        result.GetProperty("versions_after_version_delete").EnumerateArray().Select(v => v.GetInt32()).ShouldBe([1]);
+        result.GetProperty("deleted_version_again").GetProperty("code").GetInt32().ShouldBe(40406);
+        result.GetProperty("global_compat").GetString().ShouldBe("BACKWARD");
         result.GetProperty("subjects_contains").GetBoolean().ShouldBeTrue();
-        result.GetProperty("deleted_versions").EnumerateArray().Select(v => v.GetInt32()).ShouldBe([1, 2]);
+        result.GetProperty("deleted_versions").EnumerateArray().Select(v => v.GetInt32()).ShouldBe([1], "version 2 was already deleted");
         result.GetProperty("subjects_after_delete").GetBoolean().ShouldBeFalse();
         result.GetProperty("versions_after_hard_delete").GetProperty("code").GetInt32().ShouldBe(40401);
     }
@@ -53,7 +68,10 @@ public sealed class RegistryConformanceTests(KafkaMeshFixture mesh) : IClassFixt
     [Fact]
     public async Task PythonLegacyAvroSerializer_ProducesThroughTheBroker_AndReadsBack()
     {
-        var result = await PythonAsync("legacy-avro", Unique("py-avro"));
+        var topic = ValidatedTopic("py-avro");
+        var result = await PythonAsync("legacy-avro", topic);
+
+        mesh.Server.Registry.IsRegisteredUnderSubject(result.GetProperty("value_schema_id").GetInt32(), $"{topic}-value").ShouldBeTrue();
 
         var sent = result.GetProperty("sent").EnumerateArray().Select(v => v.GetRawText()).ToList();
         var received = result.GetProperty("received").EnumerateArray().Select(r => r.GetProperty("value").GetRawText()).ToList();
@@ -63,9 +81,43 @@ public sealed class RegistryConformanceTests(KafkaMeshFixture mesh) : IClassFixt
     }
 
     [Fact]
+    public async Task PythonJsonSerializer_RegistersJsonSchema_ProducesThroughTheBroker_AndReadsBack()
+    {
+        var topic = ValidatedTopic("py-json");
+        var result = await PythonAsync("json-serializer", topic);
+
+        var sent = result.GetProperty("sent").EnumerateArray().Select(v => v.GetRawText()).ToList();
+        result.GetProperty("received").EnumerateArray().Select(v => v.GetRawText()).ShouldBe(sent);
+        result.GetProperty("subject_versions").EnumerateArray().Select(v => v.GetInt32()).ShouldBe([1], "auto-registration happens once");
+        result.GetProperty("schema_type").GetString().ShouldBe("JSON");
+        result.GetProperty("registered_schema").GetProperty("title").GetString().ShouldBe("Invoice");
+        result.GetProperty("refused_locally").GetBoolean().ShouldBeTrue("the serializer validates against the schema it registered");
+    }
+
+    [Fact]
+    public async Task PythonSchemaRegistryClient_RegistersAndReadsSchemaReferences()
+    {
+        var prefix = Unique("py-refs");
+        var result = await PythonAsync("references", prefix);
+
+        var customerId = result.GetProperty("customer_id").GetInt32();
+        result.GetProperty("customer_id_again").GetInt32().ShouldBe(customerId);
+        string[] expected = ["mesh.ref.Address", $"{prefix}-address", "1"];
+        result.GetProperty("by_id_references").EnumerateArray().Single().EnumerateArray().Select(e => e.ToString()).ShouldBe(expected);
+        result.GetProperty("latest_references").EnumerateArray().Single().EnumerateArray().Select(e => e.ToString()).ShouldBe(expected);
+        // Stored as Avro Java writes it: the referenced type by name (relative to the enclosing namespace), not inlined.
+        result.GetProperty("by_id_schema").GetProperty("fields")[1].GetProperty("type").GetString().ShouldBe("Address");
+        result.GetProperty("lookup_version").GetInt32().ShouldBe(1);
+        result.GetProperty("without_references").GetProperty("code").GetInt32().ShouldBe(42201);
+        result.GetProperty("delete_referenced").GetProperty("code").GetInt32().ShouldBe(42206);
+        result.GetProperty("json_by_id").GetProperty("type").GetString().ShouldBe("JSON");
+        result.GetProperty("json_by_id").GetProperty("references").EnumerateArray().Single()[0].GetString().ShouldBe("address.json");
+    }
+
+    [Fact]
     public async Task KafkajsWithConfluentSchemaRegistry_EncodesProducesConsumesAndDecodes()
     {
-        var topic = Unique("js-avro");
+        var topic = ValidatedTopic("js-avro");
         if (!Directory.Exists(Repository.Path("tests", "conformance", "node_modules", "@kafkajs", "confluent-schema-registry")))
         {
             throw new InvalidOperationException("@kafkajs/confluent-schema-registry is not installed: cd tests/conformance && npm install (./test.sh does it).");

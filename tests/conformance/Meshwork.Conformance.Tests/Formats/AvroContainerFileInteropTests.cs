@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 using Meshwork.Formats.Avro;
+using Meshwork.Testing;
 using Shouldly;
 
-namespace Meshwork.Formats.Tests.Avro.Conformance;
+namespace Meshwork.Conformance.Tests.Formats;
 
 /// <summary>Container files across implementations: ours read by python3-avro, python3-avro's read by ours.</summary>
-public sealed class ContainerFileInteropTests : IDisposable
+public sealed class AvroContainerFileInteropTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("meshwork-avro-ocf-").FullName;
 
@@ -15,10 +16,10 @@ public sealed class ContainerFileInteropTests : IDisposable
     [InlineData("null")]
     [InlineData("deflate")]
     [InlineData("snappy")]
-    public void OurContainerFiles_ReadByPythonAvro(string codec)
+    public async Task OurContainerFiles_ReadByPythonAvro(string codec)
     {
         var cases = new JsonArray();
-        foreach (var c in ConformanceTools.Corpus)
+        foreach (var c in AvroCorpus.Cases)
         {
             var path = Path.Combine(_dir, $"{Path.GetFileNameWithoutExtension(c.FileName)}.{codec}.avro");
             var schema = c.Parse();
@@ -32,16 +33,16 @@ public sealed class ContainerFileInteropTests : IDisposable
             {
                 foreach (var v in c.Values)
                 {
-                    writer.Append(ConformanceTools.ReadJson(schema, v));
+                    writer.Append(AvroCorpus.ReadJson(schema, v));
                 }
             }
 
             cases.Add(new JsonObject { ["path"] = path });
         }
 
-        var results = ConformanceTools.RunPython("read_ocf", cases);
+        var results = await AvroTools.RunPythonAsync("read_ocf", cases);
         var failures = new List<string>();
-        foreach (var (c, result) in ConformanceTools.Corpus.Zip(results))
+        foreach (var (c, result) in AvroCorpus.Cases.Zip(results))
         {
             if (result!["error"] is { } error)
             {
@@ -60,7 +61,7 @@ public sealed class ContainerFileInteropTests : IDisposable
 
             for (var i = 0; i < values.Count; i++)
             {
-                if (!AvroValueComparer.Instance.Equals(ConformanceTools.ReadJson(schema, c.Values[i]), ConformanceTools.ReadJson(schema, values[i])))
+                if (!AvroValueComparer.Instance.Equals(AvroCorpus.ReadJson(schema, c.Values[i]), AvroCorpus.ReadJson(schema, values[i])))
                 {
                     failures.Add($"{c.FileName} record {i}: python3-avro read {values[i]?.ToJsonString()}, we wrote {c.Values[i]?.ToJsonString()}");
                 }
@@ -74,10 +75,10 @@ public sealed class ContainerFileInteropTests : IDisposable
     [InlineData("null")]
     [InlineData("deflate")]
     [InlineData("snappy")]
-    public void PythonAvroContainerFiles_ReadByOurs(string codec)
+    public async Task PythonAvroContainerFiles_ReadByOurs(string codec)
     {
         var cases = new JsonArray();
-        foreach (var c in ConformanceTools.Corpus)
+        foreach (var c in AvroCorpus.Cases)
         {
             cases.Add(new JsonObject
             {
@@ -88,14 +89,14 @@ public sealed class ContainerFileInteropTests : IDisposable
             });
         }
 
-        var results = ConformanceTools.RunPython("write_ocf", cases);
+        var results = await AvroTools.RunPythonAsync("write_ocf", cases);
         var codecs = new AvroCodecRegistry();
         var failures = new List<string>();
-        foreach (var (c, result) in ConformanceTools.Corpus.Zip(results))
+        foreach (var (c, result) in AvroCorpus.Cases.Zip(results))
         {
             result!["error"].ShouldBeNull($"python3-avro could not write {c.FileName} with {codec} (python3-snappy installed?): {result["error"]}");
             var path = cases.Single(x => x!["path"]!.GetValue<string>().Contains(Path.GetFileNameWithoutExtension(c.FileName) + ".py-", StringComparison.Ordinal))!["path"]!.GetValue<string>();
-            using var reader = new AvroContainerReader(File.OpenRead(path), ConformanceTools.Logical, codecs);
+            using var reader = new AvroContainerReader(File.OpenRead(path), AvroCorpus.Logical, codecs);
             reader.Codec.ShouldBe(codec);
             if (!c.Skip.ContainsKey("python-canonical"))
             {
@@ -113,7 +114,7 @@ public sealed class ContainerFileInteropTests : IDisposable
 
             for (var i = 0; i < values.Count; i++)
             {
-                if (!AvroValueComparer.Instance.Equals(ConformanceTools.ReadJson(schema, c.Values[i]), values[i]))
+                if (!AvroValueComparer.Instance.Equals(AvroCorpus.ReadJson(schema, c.Values[i]), values[i]))
                 {
                     failures.Add($"{c.FileName} record {i}: we read {AvroJson.Write(reader.Schema, values[i])}, python3-avro wrote {c.Values[i]?.ToJsonString()}");
                 }

@@ -1,17 +1,18 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Meshwork.Formats.Avro;
+using Meshwork.Testing;
 using Shouldly;
 
-namespace Meshwork.Formats.Tests.Avro.Conformance;
+namespace Meshwork.Conformance.Tests.Formats;
 
 /// <summary>Our resolving decoder against python3-avro's, over tests/conformance/avro/resolution.json.</summary>
-public class ResolutionInteropTests
+public class AvroResolutionInteropTests
 {
-    private static readonly JsonArray Cases = JsonNode.Parse(File.ReadAllText(Path.Combine(ConformanceTools.AvroDirectory, "resolution.json")))!["cases"]!.AsArray();
+    private static readonly JsonArray Cases = JsonNode.Parse(File.ReadAllText(Path.Combine(AvroCorpus.Directory, "resolution.json")))!["cases"]!.AsArray();
 
-    private static readonly Lazy<JsonArray> PythonResults = new(() =>
-        ConformanceTools.RunPython("resolve", [.. PythonCases().Select(c => c.DeepClone())]));
+    private static readonly Lazy<Task<JsonArray>> PythonResults = new(() =>
+        AvroTools.RunPythonAsync("resolve", [.. PythonCases().Select(c => c.DeepClone())]));
 
     private static IEnumerable<JsonNode> PythonCases() => Cases.Where(c => c!["skip"]?["python"] is null)!;
 
@@ -19,7 +20,7 @@ public class ResolutionInteropTests
 
     [Theory]
     [MemberData(nameof(Rules))]
-    public void ResolvingDecoder_MatchesPythonAvro(string rule)
+    public async Task ResolvingDecoder_MatchesPythonAvro(string rule)
     {
         var c = Cases.Single(x => x!["rule"]!.GetValue<string>() == rule)!;
         var writer = AvroSchema.Parse(c["writer"]!.ToJsonString());
@@ -27,7 +28,7 @@ public class ResolutionInteropTests
         AvroResolver.Check(writer, reader).ShouldBeEmpty();
 
         var ours = c["values"]!.AsArray()
-            .Select(v => AvroResolver.Decode(writer, reader, AvroBinary.Encode(writer, ConformanceTools.ReadJson(writer, v)), ConformanceTools.Logical))
+            .Select(v => AvroResolver.Decode(writer, reader, AvroBinary.Encode(writer, AvroCorpus.ReadJson(writer, v)), AvroCorpus.Logical))
             .ToList();
 
         if (c["skip"]?["python"] is { } reason)
@@ -38,12 +39,12 @@ public class ResolutionInteropTests
         }
 
         var index = PythonCases().ToList().FindIndex(x => x["rule"]!.GetValue<string>() == rule);
-        var result = PythonResults.Value[index]!;
+        var result = (await PythonResults.Value)[index]!;
         result["error"].ShouldBeNull($"python3-avro failed: {result["error"]}");
         var theirs = result["values"]!.AsArray();
         for (var i = 0; i < ours.Count; i++)
         {
-            AvroValueComparer.Instance.Equals(ours[i], ConformanceTools.ReadJson(reader, theirs[i])).ShouldBeTrue(
+            AvroValueComparer.Instance.Equals(ours[i], AvroCorpus.ReadJson(reader, theirs[i])).ShouldBeTrue(
                 $"value {i}: we resolved {AvroJson.Write(reader, ours[i])}, python3-avro {theirs[i]?.ToJsonString(new JsonSerializerOptions())}");
         }
     }
