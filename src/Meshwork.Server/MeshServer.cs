@@ -1,6 +1,8 @@
 using System.Net;
 using Meshwork.Broker;
 using Meshwork.Broker.Network;
+using Meshwork.Lake;
+using Meshwork.Lake.Rest;
 using Meshwork.Metadata;
 using Meshwork.Registry;
 using Meshwork.Security;
@@ -53,6 +55,9 @@ public sealed partial class MeshServer : IAsyncDisposable
     /// <summary>The schema registry.</summary>
     public SchemaRegistry Registry { get; }
 
+    /// <summary>The lake's Iceberg catalog (also served at <c>/iceberg</c> of the HTTP API).</summary>
+    public LakeCatalog Lake { get; private set; } = null!;
+
     /// <summary>The schema registry's base address (Confluent REST API), with the real port when 0 was asked for.</summary>
     public Uri RegistryAddress { get; private set; } = null!;
 
@@ -94,9 +99,11 @@ public sealed partial class MeshServer : IAsyncDisposable
             var registry = new SchemaRegistry(store, logger: loggerFactory.CreateLogger<SchemaRegistry>());
             broker.ValueValidator = new RegistryValueValidator(registry);
             var listeners = new Listeners();
+            var lake = new LakeCatalog(store, options.Lake.CreateFileIO(), options.Lake.Warehouse(options.DataDirectory));
             web = BuildWeb(options, loggerFactory, status, broker, listeners);
+            web.MapGroup("/iceberg").MapIcebergCatalog(lake, AllowAllPolicy.Instance, ApiAccess.PrincipalOf);
             registryWeb = BuildRegistryWeb(options, loggerFactory, registry, listeners);
-            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger);
+            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger) { Lake = lake };
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             await registryWeb.StartAsync(cancellationToken).ConfigureAwait(false);
             server.RegistryAddress = Base(listeners.Registry!);

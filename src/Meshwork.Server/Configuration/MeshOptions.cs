@@ -1,5 +1,6 @@
 using Meshwork.Broker;
 using Meshwork.Broker.Storage;
+using Meshwork.Lake;
 using Microsoft.Extensions.Logging;
 
 namespace Meshwork.Server.Configuration;
@@ -24,6 +25,9 @@ public sealed record MeshOptions
 
     /// <summary>The broker's log storage (fsync policy, defaults).</summary>
     public BrokerStorageOptions BrokerStorage { get; init; } = new();
+
+    /// <summary>The lake: where Iceberg table files live (local disk or S3).</summary>
+    public LakeOptions Lake { get; init; } = new();
 
     /// <summary>The minimum level written to the console log.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
