@@ -175,12 +175,19 @@ public sealed class LakeTable
         PageSize = (int)metadata.Property(PageSizeProperty, 1 << 20),
     };
 
+    /// <summary>
+    /// A random positive snapshot id below 2^53: JSON readers that parse numbers as doubles (every JavaScript
+    /// reader, icebird included) then still see the exact id.
+    /// </summary>
     internal static long NewSnapshotId(TableMetadata metadata)
     {
+        const long MaxSafeInteger = (1L << 53) - 1;
+        Span<byte> bytes = stackalloc byte[8];
         while (true)
         {
-            var id = RandomNumberGenerator.GetInt32(1, int.MaxValue) * (long)int.MaxValue + RandomNumberGenerator.GetInt32(int.MaxValue);
-            if (id > 0 && metadata.Snapshots.All(s => s.SnapshotId != id))
+            RandomNumberGenerator.Fill(bytes);
+            var id = (long)(BitConverter.ToUInt64(bytes) % MaxSafeInteger) + 1;
+            if (metadata.Snapshots.All(s => s.SnapshotId != id))
             {
                 return id;
             }
