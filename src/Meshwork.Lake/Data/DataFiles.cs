@@ -31,6 +31,9 @@ public static class DataFiles
         var writerOptions = options with { KeyValueMetadata = [.. options.KeyValueMetadata.Where(kv => kv.Key != "iceberg.schema"), new("iceberg.schema", schema.ToJson())] };
         using (var writer = new ParquetWriter(stream, parquet, writerOptions, leaveOpen: true))
         {
+            // Flat schemas go through the columnar path (no per-value shredding), in batches of typed arrays.
+            var columnar = parquet.IsFlat;
+            var batch = new List<object?[]>(columnar ? ColumnarBatch : 0);
             foreach (var row in rows)
             {
                 if (row.Length != schema.Fields.Count)
@@ -39,8 +42,24 @@ public static class DataFiles
                 }
 
                 var coerced = Coerce(schema.Struct, row);
-                Track(schema.Struct, coerced, metrics);
-                writer.WriteRow(coerced);
+                if (!columnar)
+                {
+                    Track(schema.Struct, coerced, metrics);
+                    writer.WriteRow(coerced);
+                    continue;
+                }
+
+                batch.Add(coerced);
+                if (batch.Count == ColumnarBatch)
+                {
+                    WriteBatch(writer, schema, batch, metrics);
+                    batch.Clear();
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                WriteBatch(writer, schema, batch, metrics);
             }
 
             writer.Dispose();
@@ -112,6 +131,186 @@ public static class DataFiles
             SortOrderId = content == FileContent.PositionDeletes ? null : 0,
         };
         return (bytes, file);
+    }
+
+    private const int ColumnarBatch = 65536;
+
+    private static void WriteBatch(ParquetWriter writer, IcebergSchema schema, List<object?[]> rows, Dictionary<int, ColumnMetrics> metrics)
+    {
+        for (var c = 0; c < schema.Fields.Count; c++)
+        {
+            var field = schema.Fields[c];
+            var type = (PrimitiveType)field.Type;
+            if (!metrics.TryGetValue(field.Id, out var m))
+            {
+                metrics[field.Id] = m = new ColumnMetrics(type);
+            }
+
+            switch (type.Id)
+            {
+                case TypeId.Boolean: Column<bool>(writer, c, rows, m); break;
+                case TypeId.Int: Column<int>(writer, c, rows, m); break;
+                case TypeId.Long: Column<long>(writer, c, rows, m); break;
+                case TypeId.Float: Column<float>(writer, c, rows, m); break;
+                case TypeId.Double: Column<double>(writer, c, rows, m); break;
+                case TypeId.Date: Column<DateOnly>(writer, c, rows, m); break;
+                case TypeId.Time: Column<TimeOnly>(writer, c, rows, m); break;
+                case TypeId.Timestamp: Column<DateTime>(writer, c, rows, m); break;
+                case TypeId.TimestampTz: Column<DateTimeOffset>(writer, c, rows, m); break;
+                case TypeId.Decimal when rows.All(r => r[c] is null or decimal): Column<decimal>(writer, c, rows, m); break;
+                case TypeId.String:
+                    var strings = new string?[rows.Count];
+                    for (var i = 0; i < strings.Length; i++)
+                    {
+                        strings[i] = (string?)rows[i][c];
+                    }
+
+                    TrackObjects(type, strings, m);
+                    writer.WriteColumn(c, strings);
+                    break;
+                case TypeId.Binary or TypeId.Fixed:
+                    var bytes = rows.Select(r => (byte[]?)r[c]).ToArray();
+                    TrackObjects(type, bytes, m);
+                    writer.WriteColumn(c, bytes);
+                    break;
+                default:
+                    // Uuids and wide decimals: typed, without the per-column fast metrics.
+                    var values = rows.Select(r => r[c]).ToArray();
+                    TrackObjects(type, values, m);
+                    if (type.Id == TypeId.Uuid)
+                    {
+                        WriteStructs(writer, c, values, v => (Guid)v);
+                    }
+                    else
+                    {
+                        WriteStructs(writer, c, values, v => v as ParquetDecimal? ?? ParquetDecimal.FromDecimal((decimal)v));
+                    }
+
+                    break;
+            }
+        }
+
+        writer.EndBatch();
+    }
+
+    /// <summary>Builds a typed column and its metrics in one pass: no boxing, no per-value dictionary lookups.</summary>
+    private static void Column<T>(ParquetWriter writer, int column, List<object?[]> rows, ColumnMetrics metrics)
+        where T : struct, IComparable<T>
+    {
+        var values = new T[rows.Count];
+        var nulls = new bool[rows.Count];
+        var anyNull = false;
+        long nullCount = 0, nanCount = 0;
+        T min = default, max = default;
+        var any = metrics.Lower is not null;
+        if (any)
+        {
+            (min, max) = ((T)metrics.Lower!, (T)metrics.Upper!);
+        }
+
+        for (var i = 0; i < values.Length; i++)
+        {
+            var v = rows[i][column];
+            if (v is null)
+            {
+                nulls[i] = anyNull = true;
+                nullCount++;
+                continue;
+            }
+
+            var t = (T)v;
+            values[i] = t;
+            if ((typeof(T) == typeof(double) && double.IsNaN((double)(object)t)) || (typeof(T) == typeof(float) && float.IsNaN((float)(object)t)))
+            {
+                nanCount++;
+                continue;
+            }
+
+            if (!any)
+            {
+                (min, max, any) = (t, t, true);
+            }
+            else if (Less(t, min))
+            {
+                min = t;
+            }
+            else if (Less(max, t))
+            {
+                max = t;
+            }
+        }
+
+        metrics.Values += values.Length;
+        metrics.Nulls += nullCount;
+        metrics.Nans += nanCount;
+        if (any)
+        {
+            (metrics.Lower, metrics.Upper) = (min, max);
+        }
+
+        writer.WriteColumn<T>(column, values, anyNull ? nulls : default);
+    }
+
+    private static bool Less<T>(T a, T b)
+        where T : struct, IComparable<T>
+    {
+        // The spec orders -0.0 before +0.0, which IEEE comparison calls equal.
+        if (typeof(T) == typeof(double))
+        {
+            var (x, y) = ((double)(object)a, (double)(object)b);
+            return x < y || (x == y && double.IsNegative(x) && !double.IsNegative(y));
+        }
+
+        if (typeof(T) == typeof(float))
+        {
+            var (x, y) = ((float)(object)a, (float)(object)b);
+            return x < y || (x == y && float.IsNegative(x) && !float.IsNegative(y));
+        }
+
+        return a.CompareTo(b) < 0;
+    }
+
+    private static void TrackObjects(PrimitiveType type, object?[] values, ColumnMetrics m)
+    {
+        foreach (var value in values)
+        {
+            m.Values++;
+            if (value is null)
+            {
+                m.Nulls++;
+                continue;
+            }
+
+            if (m.Lower is null || Compare(type, value, m.Lower) < 0)
+            {
+                m.Lower = value;
+            }
+
+            if (m.Upper is null || Compare(type, value, m.Upper) > 0)
+            {
+                m.Upper = value;
+            }
+        }
+    }
+
+    private static void WriteStructs<T>(ParquetWriter writer, int column, object?[] values, Func<object, T> convert)
+        where T : struct
+    {
+        var typed = new T[values.Length];
+        var nulls = new bool[values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is { } v)
+            {
+                typed[i] = convert(v);
+            }
+            else
+            {
+                nulls[i] = true;
+            }
+        }
+
+        writer.WriteColumn<T>(column, typed, nulls);
     }
 
     /// <summary>
@@ -228,14 +427,43 @@ public static class DataFiles
 
     private static object?[] Coerce(StructType type, object?[] row)
     {
-        var result = new object?[row.Length];
+        // Most rows already hold the model's types: copy only when a value actually changes.
+        object?[]? result = null;
         for (var i = 0; i < row.Length; i++)
         {
-            result[i] = CoerceValue(type.Fields[i].Type, row[i], type.Fields[i].Name);
+            var value = row[i];
+            var coerced = value is null || IsModelType(type.Fields[i].Type, value) ? value : CoerceValue(type.Fields[i].Type, value, type.Fields[i].Name);
+            if (!ReferenceEquals(coerced, value) && result is null)
+            {
+                result = (object?[])row.Clone();
+            }
+
+            if (result is not null)
+            {
+                result[i] = coerced;
+            }
         }
 
-        return result;
+        return result ?? row;
     }
+
+    private static bool IsModelType(IcebergType type, object value) => type is PrimitiveType p && p.Id switch
+    {
+        TypeId.Long => value is long,
+        TypeId.Int => value is int,
+        TypeId.Double => value is double,
+        TypeId.Float => value is float,
+        TypeId.String => value is string,
+        TypeId.Boolean => value is bool,
+        TypeId.Decimal => value is decimal or ParquetDecimal,
+        TypeId.TimestampTz => value is DateTimeOffset,
+        TypeId.Timestamp => value is DateTime,
+        TypeId.Date => value is DateOnly,
+        TypeId.Uuid => value is Guid,
+        TypeId.Binary or TypeId.Fixed => value is byte[],
+        TypeId.Time => value is TimeOnly,
+        _ => false,
+    };
 
     private static object? CoerceValue(IcebergType type, object? value, string name)
     {
@@ -316,6 +544,25 @@ public static class DataFiles
 
     private static int Compare(PrimitiveType type, object a, object b)
     {
+        // Typed fast paths first: this runs twice per value of every written column.
+        switch (a, b)
+        {
+            case (long x, long y):
+                return x.CompareTo(y);
+            case (int x, int y):
+                return x.CompareTo(y);
+            case (decimal x, decimal y):
+                return x.CompareTo(y);
+            case (DateTimeOffset x, DateTimeOffset y):
+                return x.UtcTicks.CompareTo(y.UtcTicks);
+            case (DateTime x, DateTime y):
+                return x.Ticks.CompareTo(y.Ticks);
+            case (bool x, bool y):
+                return x.CompareTo(y);
+            case (string x, string y):
+                return CompareStrings(x, y);
+        }
+
         // The spec orders -0.0 before +0.0, which IEEE comparison calls equal.
         if (type.Id is TypeId.Float or TypeId.Double)
         {
@@ -325,6 +572,19 @@ public static class DataFiles
         }
 
         return Values.Compare(type, a, b);
+    }
+
+    /// <summary>UTF-8 byte order: UTF-16 ordinal order except where a surrogate meets a char at or above U+E000.</summary>
+    private static int CompareStrings(string a, string b)
+    {
+        var common = a.AsSpan().CommonPrefixLength(b);
+        if (common == a.Length || common == b.Length)
+        {
+            return a.Length.CompareTo(b.Length);
+        }
+
+        var (x, y) = (a[common], b[common]);
+        return x < 0xD800 && y < 0xD800 ? x.CompareTo(y) : Values.Compare(PrimitiveType.String, a[common..], b[common..]);
     }
 
     private static byte[]? LowerBound(PrimitiveType type, object value) => type.Id switch
