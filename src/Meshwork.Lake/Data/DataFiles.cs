@@ -272,23 +272,29 @@ public static class DataFiles
 
     private static void TrackObjects(PrimitiveType type, object?[] values, ColumnMetrics m)
     {
+        m.Values += values.Length;
         foreach (var value in values)
         {
-            m.Values++;
             if (value is null)
             {
                 m.Nulls++;
-                continue;
+            }
+            else if (m.Lower is null)
+            {
+                (m.Lower, m.Upper) = (value, value);
             }
 
-            if (m.Lower is null || Compare(type, value, m.Lower) < 0)
+            // Repeated values are often the same instance (dictionary-like columns): no comparison needed.
+            else if (!ReferenceEquals(value, m.Lower) && !ReferenceEquals(value, m.Upper))
             {
-                m.Lower = value;
-            }
-
-            if (m.Upper is null || Compare(type, value, m.Upper) > 0)
-            {
-                m.Upper = value;
+                if (Compare(type, value, m.Lower) < 0)
+                {
+                    m.Lower = value;
+                }
+                else if (Compare(type, value, m.Upper!) > 0)
+                {
+                    m.Upper = value;
+                }
             }
         }
     }
