@@ -73,6 +73,15 @@ public static class MetadataFiles
         }
 
         var version = Version(@base?.Location) + 1;
+        if (@base is null)
+        {
+            // A table created again where a dropped (unpurged) one lived continues its version numbers.
+            await foreach (var file in io.ListAsync($"{updated.Location}/metadata/", cancellationToken).ConfigureAwait(false))
+            {
+                version = Math.Max(version, Version(file.Location) + 1);
+            }
+        }
+
         var location = Location(updated.Location, version);
         try
         {

@@ -49,6 +49,10 @@ public class LakeCatalogTests
         await Assert.ThrowsAsync<NamespaceNotEmptyException>(() => catalog.DropNamespaceAsync(["sales"], Ct));
         await Assert.ThrowsAsync<NoSuchNamespaceException>(() => catalog.ListTablesAsync(["nowhere"], Ct));
 
+        // Dropped without purge, the files stay; the same table can be created again at the same location.
+        await catalog.DropTableAsync(id, purge: false, Ct);
+        var again = await catalog.CreateTableAsync(id, schema, cancellationToken: Ct);
+        Assert.Equal(2, MetadataFiles.Version(again.MetadataLocation));
         await catalog.DropTableAsync(id, purge: true, Ct);
         Assert.Null(await catalog.TryLoadTableAsync(id, Ct));
         Assert.False(Directory.Exists(dir.Combine("lake", "sales", "orders", "metadata")) && Directory.EnumerateFiles(dir.Combine("lake", "sales", "orders"), "*", SearchOption.AllDirectories).Any());

@@ -137,27 +137,54 @@ public static class DataFiles
 
     private static void WriteBatch(ParquetWriter writer, IcebergSchema schema, List<object?[]> rows, Dictionary<int, ColumnMetrics> metrics)
     {
-        for (var c = 0; c < schema.Fields.Count; c++)
+        var columns = new ColumnMetrics[schema.Fields.Count];
+        for (var c = 0; c < columns.Length; c++)
         {
             var field = schema.Fields[c];
-            var type = (PrimitiveType)field.Type;
             if (!metrics.TryGetValue(field.Id, out var m))
             {
-                metrics[field.Id] = m = new ColumnMetrics(type);
+                metrics[field.Id] = m = new ColumnMetrics((PrimitiveType)field.Type);
             }
 
+            columns[c] = m;
+        }
+
+        // Turning rows into typed columns (and their metrics) is independent per column: one column per core.
+        var writes = new Action[columns.Length];
+        if (rows.Count >= ParallelBatchRows && Environment.ProcessorCount > 1)
+        {
+            Parallel.For(0, columns.Length, c => writes[c] = Prepare(schema, c, rows, columns[c]));
+        }
+        else
+        {
+            for (var c = 0; c < columns.Length; c++)
+            {
+                writes[c] = Prepare(schema, c, rows, columns[c]);
+            }
+        }
+
+        foreach (var write in writes)
+        {
+            write();
+        }
+
+        writer.EndBatch();
+
+        Action Prepare(IcebergSchema schema, int c, List<object?[]> rows, ColumnMetrics m)
+        {
+            var type = (PrimitiveType)schema.Fields[c].Type;
             switch (type.Id)
             {
-                case TypeId.Boolean: Column<bool>(writer, c, rows, m); break;
-                case TypeId.Int: Column<int>(writer, c, rows, m); break;
-                case TypeId.Long: Column<long>(writer, c, rows, m); break;
-                case TypeId.Float: Column<float>(writer, c, rows, m); break;
-                case TypeId.Double: Column<double>(writer, c, rows, m); break;
-                case TypeId.Date: Column<DateOnly>(writer, c, rows, m); break;
-                case TypeId.Time: Column<TimeOnly>(writer, c, rows, m); break;
-                case TypeId.Timestamp: Column<DateTime>(writer, c, rows, m); break;
-                case TypeId.TimestampTz: Column<DateTimeOffset>(writer, c, rows, m); break;
-                case TypeId.Decimal when rows.All(r => r[c] is null or decimal): Column<decimal>(writer, c, rows, m); break;
+                case TypeId.Boolean: return Column<bool>(writer, c, rows, m);
+                case TypeId.Int: return Column<int>(writer, c, rows, m);
+                case TypeId.Long: return Column<long>(writer, c, rows, m);
+                case TypeId.Float: return Column<float>(writer, c, rows, m);
+                case TypeId.Double: return Column<double>(writer, c, rows, m);
+                case TypeId.Date: return Column<DateOnly>(writer, c, rows, m);
+                case TypeId.Time: return Column<TimeOnly>(writer, c, rows, m);
+                case TypeId.Timestamp: return Column<DateTime>(writer, c, rows, m);
+                case TypeId.TimestampTz: return Column<DateTimeOffset>(writer, c, rows, m);
+                case TypeId.Decimal when rows.All(r => r[c] is null or decimal): return Column<decimal>(writer, c, rows, m);
                 case TypeId.String:
                     var strings = new string?[rows.Count];
                     for (var i = 0; i < strings.Length; i++)
@@ -166,35 +193,26 @@ public static class DataFiles
                     }
 
                     TrackObjects(type, strings, m);
-                    writer.WriteColumn(c, strings);
-                    break;
+                    return () => writer.WriteColumn(c, strings);
                 case TypeId.Binary or TypeId.Fixed:
                     var bytes = rows.Select(r => (byte[]?)r[c]).ToArray();
                     TrackObjects(type, bytes, m);
-                    writer.WriteColumn(c, bytes);
-                    break;
+                    return () => writer.WriteColumn(c, bytes);
                 default:
                     // Uuids and wide decimals: typed, without the per-column fast metrics.
                     var values = rows.Select(r => r[c]).ToArray();
                     TrackObjects(type, values, m);
-                    if (type.Id == TypeId.Uuid)
-                    {
-                        WriteStructs(writer, c, values, v => (Guid)v);
-                    }
-                    else
-                    {
-                        WriteStructs(writer, c, values, v => v as ParquetDecimal? ?? ParquetDecimal.FromDecimal((decimal)v));
-                    }
-
-                    break;
+                    return type.Id == TypeId.Uuid
+                        ? Structs(writer, c, values, v => (Guid)v)
+                        : Structs(writer, c, values, v => v as ParquetDecimal? ?? ParquetDecimal.FromDecimal((decimal)v));
             }
         }
-
-        writer.EndBatch();
     }
 
-    /// <summary>Builds a typed column and its metrics in one pass: no boxing, no per-value dictionary lookups.</summary>
-    private static void Column<T>(ParquetWriter writer, int column, List<object?[]> rows, ColumnMetrics metrics)
+    private const int ParallelBatchRows = 4096;
+
+    /// <summary>Builds a typed column and its metrics in one pass (no boxing, no per-value lookups); returns the write.</summary>
+    private static Action Column<T>(ParquetWriter writer, int column, List<object?[]> rows, ColumnMetrics metrics)
         where T : struct, IComparable<T>
     {
         var values = new T[rows.Count];
@@ -248,7 +266,7 @@ public static class DataFiles
             (metrics.Lower, metrics.Upper) = (min, max);
         }
 
-        writer.WriteColumn<T>(column, values, anyNull ? nulls : default);
+        return () => writer.WriteColumn<T>(column, values, anyNull ? nulls : default);
     }
 
     private static bool Less<T>(T a, T b)
@@ -299,7 +317,7 @@ public static class DataFiles
         }
     }
 
-    private static void WriteStructs<T>(ParquetWriter writer, int column, object?[] values, Func<object, T> convert)
+    private static Action Structs<T>(ParquetWriter writer, int column, object?[] values, Func<object, T> convert)
         where T : struct
     {
         var typed = new T[values.Length];
@@ -316,7 +334,7 @@ public static class DataFiles
             }
         }
 
-        writer.WriteColumn<T>(column, typed, nulls);
+        return () => writer.WriteColumn<T>(column, typed, nulls);
     }
 
     /// <summary>
