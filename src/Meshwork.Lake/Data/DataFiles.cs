@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using Meshwork.Formats.Parquet;
 using Meshwork.Lake.Manifests;
@@ -133,7 +134,9 @@ public static class DataFiles
         return (bytes, file);
     }
 
-    private const int ColumnarBatch = 65536;
+    // Small enough that a batch's typed arrays stay off the large object heap (they are pooled too): with millions
+    // of live rows, large-object garbage would cost full collections.
+    private const int ColumnarBatch = 8192;
 
     private static void WriteBatch(ParquetWriter writer, IcebergSchema schema, List<object?[]> rows, Dictionary<int, ColumnMetrics> metrics)
     {
@@ -215,8 +218,9 @@ public static class DataFiles
     private static Action Column<T>(ParquetWriter writer, int column, List<object?[]> rows, ColumnMetrics metrics)
         where T : struct, IComparable<T>
     {
-        var values = new T[rows.Count];
-        var nulls = new bool[rows.Count];
+        var count = rows.Count;
+        var values = ArrayPool<T>.Shared.Rent(count);
+        var nulls = ArrayPool<bool>.Shared.Rent(count);
         var anyNull = false;
         long nullCount = 0, nanCount = 0;
         T min = default, max = default;
@@ -226,12 +230,14 @@ public static class DataFiles
             (min, max) = ((T)metrics.Lower!, (T)metrics.Upper!);
         }
 
-        for (var i = 0; i < values.Length; i++)
+        for (var i = 0; i < count; i++)
         {
             var v = rows[i][column];
+            nulls[i] = v is null;
             if (v is null)
             {
-                nulls[i] = anyNull = true;
+                values[i] = default;
+                anyNull = true;
                 nullCount++;
                 continue;
             }
@@ -258,7 +264,7 @@ public static class DataFiles
             }
         }
 
-        metrics.Values += values.Length;
+        metrics.Values += count;
         metrics.Nulls += nullCount;
         metrics.Nans += nanCount;
         if (any)
@@ -266,7 +272,18 @@ public static class DataFiles
             (metrics.Lower, metrics.Upper) = (min, max);
         }
 
-        return () => writer.WriteColumn<T>(column, values, anyNull ? nulls : default);
+        return () =>
+        {
+            try
+            {
+                writer.WriteColumn<T>(column, values.AsSpan(0, count), anyNull ? nulls.AsSpan(0, count) : default);
+            }
+            finally
+            {
+                ArrayPool<T>.Shared.Return(values);
+                ArrayPool<bool>.Shared.Return(nulls);
+            }
+        };
     }
 
     private static bool Less<T>(T a, T b)
