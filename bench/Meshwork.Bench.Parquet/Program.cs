@@ -141,7 +141,7 @@ string Line(string name, (double Ms, long Bytes) r) => string.Create(CultureInfo
 var report = new StringBuilder();
 report.AppendLine(CultureInfo.InvariantCulture, $"# Parquet write: {rowCount:N0} rows, ZSTD, best of {runs} interleaved rounds after a warm-up round");
 report.AppendLine();
-report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}. Command: `dotnet run -c Release --project bench/Meshwork.Bench.Parquet`.");
+report.AppendLine(CultureInfo.InvariantCulture, $"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}. Command: `dotnet run -c Release --project bench/Meshwork.Bench.Parquet -- {rowCount} {runs} {options.Compression.ToString().ToLowerInvariant()}`.");
 report.AppendLine("Columns: id bigint, customer string (1,000 distinct), amount decimal(12,2), placed_at timestamptz, quantity int, price double, flag boolean.");
 report.AppendLine("MB/s is output file megabytes per second; ratio is our speed divided by DuckDB's (1.00 = as fast, ≥ 0.50 is the goal).");
 report.AppendLine();
