@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Meshwork.Lake;
+using Meshwork.Lake.IO;
 using Meshwork.Lake.Metadata;
 using Meshwork.Server;
 using Meshwork.Server.Configuration;
@@ -157,6 +158,66 @@ public class LakeIcebirdTests
         AssertSameRows(first, old["rows"]!.AsArray(), $"at v{versionAfterAppend} (seed {seed})");
 
         await AssertFieldIdsAsync(table, dir.Combine("avro"));
+    }
+
+    [Fact]
+    public async Task Icebird_ReadsAFlatTable_WrittenThroughTheColumnarPath()
+    {
+        var seed = Random.Shared.Next();
+        var random = new Random(seed);
+        using var dir = new TempDirectory("lake-icebird-flat");
+        await using var files = await LakeTools.StaticServer.StartAsync(dir.Path);
+        var schema = new IcebergSchema(0,
+        [
+            NestedField.Require(1, "id", PrimitiveType.Long),
+            NestedField.Optional(2, "customer", PrimitiveType.String),
+            NestedField.Optional(3, "amount", PrimitiveType.Decimal(10, 2)),
+            NestedField.Optional(4, "placed_at", PrimitiveType.TimestampTz),
+            NestedField.Optional(5, "vip", PrimitiveType.Boolean),
+            NestedField.Optional(6, "quantity", PrimitiveType.Int),
+            NestedField.Optional(7, "price", PrimitiveType.Double),
+        ], [1]);
+        var location = LocalFileIO.ToLocation(dir.Combine("flat"));
+        var table = await LakeTable.CreateAsync(new LocalFileIO(), location, schema, cancellationToken: Ct);
+
+        // More rows than one columnar batch, so batches and their metrics merge.
+        var rows = Enumerable.Range(1, 20000).Select(i =>
+        {
+            var r = RandomRow(random, i);
+            return new object?[] { r[0], r[1], r[2], r[3], r[4], random.Next(5) == 0 ? null : random.Next(-1000, 1000), random.Next(5) == 0 ? null : Math.Round(random.NextDouble() * 1000, 3) };
+        }).ToList();
+        await table.NewTransaction().Append(rows).CommitAsync(Ct);
+        await table.NewTransaction().Upsert(rows.Take(10).Select(r => (object?[])[r[0], "changed", r[2], r[3], r[4], r[5], r[6]])).CommitAsync(Ct);
+        var expected = rows.Select(r => (object?[])r.Clone()).ToList();
+        foreach (var r in expected.Take(10))
+        {
+            r[1] = "changed";
+        }
+
+        var read = await LakeTools.NodeAsync("icebird_read.mjs", new Uri(files.Address, "flat").ToString(), "-", $"{LocalFileIO.ToLocation(dir.Path)}/={files.Address}");
+        var got = read["rows"]!.AsArray().Select(n => n!.AsObject()).OrderBy(o => long.Parse(((string)o["id"]!)[5..], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(expected.Count, got.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var e = expected[i];
+            var g = got[i];
+            var want = new JsonObject
+            {
+                ["id"] = "long:" + ((long)e[0]!).ToString(CultureInfo.InvariantCulture),
+                ["customer"] = (string?)e[1],
+                ["amount"] = e[2] is decimal d ? JsonValue.Create((double)d) : null,
+                ["placed_at"] = e[3] is DateTimeOffset t ? "ms:" + t.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture) : null,
+                ["vip"] = e[4] is bool b ? JsonValue.Create(b) : null,
+                ["quantity"] = e[5] is int q ? JsonValue.Create(q) : null,
+                ["price"] = e[6] is double p ? JsonValue.Create(p) : null,
+            };
+            if (g["amount"] is not null)
+            {
+                g["amount"] = (double)decimal.Round((decimal)g["amount"]!.GetValue<double>(), 2);
+            }
+
+            Assert.True(JsonNode.DeepEquals(want, g), $"row {i} (seed {seed}){Environment.NewLine}expected {want.ToJsonString()}{Environment.NewLine}icebird  {g.ToJsonString()}");
+        }
     }
 
     /// <summary>python3-avro reads every manifest and manifest list of the table and finds the spec's field ids and metadata.</summary>
