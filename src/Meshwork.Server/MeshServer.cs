@@ -3,6 +3,8 @@ using Meshwork.Broker;
 using Meshwork.Broker.Network;
 using Meshwork.Catalog;
 using Meshwork.Governance.Descriptors;
+using Meshwork.Lake;
+using Meshwork.Lake.Rest;
 using Meshwork.Metadata;
 using Meshwork.Registry;
 using Meshwork.Security;
@@ -70,6 +72,9 @@ public sealed partial class MeshServer : IAsyncDisposable
     /// <summary>The value-level PII detectors' sampler.</summary>
     public FindingsMonitor Findings { get; private set; } = null!;
 
+    /// <summary>The lake's Iceberg catalog (also served at <c>/iceberg</c> of the HTTP API).</summary>
+    public LakeCatalog Lake { get; private set; } = null!;
+
     /// <summary>The schema registry's base address (Confluent REST API), with the real port when 0 was asked for.</summary>
     public Uri RegistryAddress { get; private set; } = null!;
 
@@ -113,9 +118,11 @@ public sealed partial class MeshServer : IAsyncDisposable
             var catalog = new MeshCatalog(store);
             var plane = new MeshControlPlane(store, broker, registry, catalog, loggerFactory.CreateLogger<MeshControlPlane>());
             var listeners = new Listeners();
+            var lake = new LakeCatalog(store, options.Lake.CreateFileIO(), options.Lake.Warehouse(options.DataDirectory));
             web = BuildWeb(options, loggerFactory, status, broker, plane, listeners);
+            web.MapGroup("/iceberg").MapIcebergCatalog(lake, AllowAllPolicy.Instance, ApiAccess.PrincipalOf);
             registryWeb = BuildRegistryWeb(options, loggerFactory, registry, listeners);
-            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger) { ControlPlane = plane };
+            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger) { ControlPlane = plane, Lake = lake };
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             await registryWeb.StartAsync(cancellationToken).ConfigureAwait(false);
             server.RegistryAddress = Base(listeners.Registry!);

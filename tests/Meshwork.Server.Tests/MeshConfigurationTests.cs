@@ -171,6 +171,36 @@ public sealed class MeshConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_BindsLakeSettings_ForLocalDiskAndS3()
+    {
+        var local = Load().Options.Lake;
+        local.Storage.ShouldBe(Meshwork.Lake.LakeStorage.Local);
+        local.Warehouse(_dir.Path).ShouldBe(new Uri(_dir.Combine("lake")).AbsoluteUri);
+
+        var yaml = "lake:\n  storage: s3\n  s3:\n    bucket: mesh-lake\n    endpoint: http://127.0.0.1:9000\n    forcePathStyle: true\n    kmsKeyId: alias/lake\n";
+        var env = new Dictionary<string, string> { ["MESHWORK_LAKE_S3_ACCESS_KEY_ID"] = "AKIA", ["MESHWORK_LAKE_S3_SECRET_ACCESS_KEY"] = "s3cret" };
+        var loaded = Load(yaml, env);
+        var s3 = loaded.Options.Lake;
+        s3.Storage.ShouldBe(Meshwork.Lake.LakeStorage.S3);
+        s3.Warehouse(_dir.Path).ShouldBe("s3://mesh-lake/lake");
+        s3.S3.Endpoint.ShouldBe("http://127.0.0.1:9000");
+        s3.S3.ForcePathStyle.ShouldBeTrue();
+        s3.S3.SecretAccessKey.ShouldBe("s3cret");
+        s3.S3.KmsKeyId.ShouldBe("alias/lake");
+        MeshConfiguration.Print(loaded).ShouldNotContain("s3cret");
+    }
+
+    [Fact]
+    public void Load_RefusesS3WithoutABucket_AndASecretKeyInTheFile()
+    {
+        LoadFails("lake:\n  storage: s3\n").Errors.ShouldContain(e => e.Key == "lake.s3.bucket");
+        LoadFails("lake:\n  storage: hdfs\n").Errors.ShouldContain(e => e.Key == "lake.storage");
+        var error = LoadFails("lake:\n  s3:\n    secretAccessKey: s3cret\n");
+        error.Errors.ShouldContain(e => e.Key == "lake.s3.secretAccessKey");
+        error.Message.ShouldNotContain("s3cret");
+    }
+
+    [Fact]
     public void EnvironmentVariables_AreDerivedFromKeys()
     {
         MeshConfiguration.Settings.Single(s => s.Key == "metadata.connectionString").EnvironmentVariable.ShouldBe("MESHWORK_METADATA_CONNECTION_STRING");

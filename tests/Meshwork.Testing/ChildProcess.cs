@@ -55,6 +55,28 @@ public sealed partial class ChildProcess : IAsyncDisposable
         return new ChildProcess(Process.Start(info)!);
     }
 
+    /// <summary>Starts any executable (node, python...) with the given arguments and extra environment.</summary>
+    public static ChildProcess Start(string file, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? workingDirectory = null)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        return new ChildProcess(Process.Start(info)!);
+    }
+
     /// <summary>Waits until a line containing <paramref name="text"/> appears; returns that line.</summary>
     public string WaitForLine(string text, TimeSpan timeout)
     {

@@ -185,6 +185,20 @@ internal sealed partial class ColumnBuffer : IDisposable
             case LeafKind.Boolean when value is bool b:
                 NextFixed(rep)[0] = b ? (byte)1 : (byte)0;
                 return;
+
+            // Exact-type fast paths first: rows usually hold the column's own type, and the general cases convert.
+            case LeafKind.Int64 when value is long l:
+                BinaryPrimitives.WriteInt64LittleEndian(NextFixed(rep), l);
+                return;
+            case LeafKind.Int32 when value is int i:
+                BinaryPrimitives.WriteInt32LittleEndian(NextFixed(rep), i);
+                return;
+            case LeafKind.Double when value is double dv:
+                BinaryPrimitives.WriteDoubleLittleEndian(NextFixed(rep), dv);
+                return;
+            case LeafKind.Float when value is float fv:
+                BinaryPrimitives.WriteSingleLittleEndian(NextFixed(rep), fv);
+                return;
             case LeafKind.Int32 or LeafKind.UInt32:
                 BinaryPrimitives.WriteInt32LittleEndian(NextFixed(rep), Codec.Kind == LeafKind.UInt32 ? (int)checked((uint)ToInt64(value)) : checked((int)ToInt64(value)));
                 return;

@@ -4,6 +4,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using Meshwork.Broker;
 using Meshwork.Broker.Storage;
+using Meshwork.Lake;
+using Meshwork.Lake.IO;
 using Meshwork.Metadata;
 using Microsoft.Extensions.Logging;
 using YamlDotNet.Core;
@@ -78,6 +80,16 @@ public static partial class MeshConfiguration
         new("examples.enabled", "true", "Apply the embedded example mesh on first start and run its event generators: true or false (mesh up --empty sets false)."),
         new("examples.eventsPerSecond", "2", "Events per second each example generator publishes (0 stops them; at most 1000)."),
         new("findings.sampleIntervalMs", "10000", "How often the value detectors sample each product's newest events for undeclared PII; 0 turns sampling off."),
+        new("lake.storage", "local", "Where lake table files live: local or s3."),
+        new("lake.path", "", "Local warehouse directory (default: DATA/lake)."),
+        new("lake.s3.bucket", "", "S3 bucket of the warehouse (lake.storage=s3)."),
+        new("lake.s3.prefix", "lake", "Key prefix of the warehouse in the bucket."),
+        new("lake.s3.region", "us-east-1", "AWS region of the bucket."),
+        new("lake.s3.endpoint", "", "Endpoint URL of an S3-compatible server; empty for AWS."),
+        new("lake.s3.forcePathStyle", "false", "Path-style S3 addressing (host/bucket/key), for S3-compatible servers."),
+        new("lake.s3.accessKeyId", "", "S3 access key id; empty uses the AWS default credential chain."),
+        new("lake.s3.secretAccessKey", null, "S3 secret access key (with lake.s3.accessKeyId).", Secret: true),
+        new("lake.s3.kmsKeyId", "", "KMS key id or ARN: lake objects are written with SSE-KMS under it; empty uses the bucket default."),
     ];
 
     private static readonly Dictionary<string, Setting> ByKey = Settings.ToDictionary(s => s.Key, StringComparer.Ordinal);
@@ -242,6 +254,10 @@ public static partial class MeshConfiguration
                         errors.Add(new ConfigError(source, key, Redact(scalar.Value ?? ""),
                             $"passwords do not belong in a configuration file; set {setting.EnvironmentVariable} or {key}File instead."));
                     }
+                    else if (setting.Secret && key == "lake.s3.secretAccessKey" && !string.IsNullOrEmpty(scalar.Value))
+                    {
+                        errors.Add(new ConfigError(source, key, "***", $"secrets do not belong in a configuration file; set {setting.EnvironmentVariable} instead."));
+                    }
                     else
                     {
                         values.Add(new ConfigValue(key, scalar.Value ?? "", source));
@@ -317,6 +333,7 @@ public static partial class MeshConfiguration
         var registryPort = ParsePort(values["registry.port"], errors);
         var examples = new ExampleOptions(ParseBool(values["examples.enabled"], errors), ParseInt(values["examples.eventsPerSecond"], 0, 1000, errors));
         var sampleInterval = ParseInt(values["findings.sampleIntervalMs"], 0, 86_400_000, errors);
+        var lake = BindLake(values, workingDirectory, errors);
         return errors.Count > errorCount ? null : new MeshOptions
         {
             Examples = examples,
@@ -328,6 +345,48 @@ public static partial class MeshConfiguration
             Registry = new EndpointOptions(registryHost.Value, registryPort),
             Broker = broker.Broker,
             BrokerStorage = broker.Storage,
+            Lake = lake,
+        };
+    }
+
+    private static LakeOptions BindLake(Dictionary<string, ConfigValue> values, string workingDirectory, List<ConfigError> errors)
+    {
+        var storageValue = values["lake.storage"];
+        var storage = storageValue.Value.ToLowerInvariant() switch
+        {
+            "local" => LakeStorage.Local,
+            "s3" => LakeStorage.S3,
+            _ => Error(errors, storageValue, "expected local or s3.", LakeStorage.Local),
+        };
+        var bucket = values["lake.s3.bucket"];
+        if (storage == LakeStorage.S3 && bucket.Value.Length == 0)
+        {
+            errors.Add(new ConfigError(storageValue.Source, "lake.s3.bucket", "", "lake.storage is s3, so lake.s3.bucket must name the bucket."));
+        }
+
+        var endpoint = values["lake.s3.endpoint"];
+        if (endpoint.Value.Length > 0 && !Uri.TryCreate(endpoint.Value, UriKind.Absolute, out _))
+        {
+            errors.Add(new ConfigError(endpoint.Source, endpoint.Key, endpoint.Value, "expected an absolute URL such as https://s3.example.com or http://127.0.0.1:9000."));
+        }
+
+        var path = values["lake.path"].Value;
+        string? Optional(string key) => values.TryGetValue(key, out var v) && v.Value.Length > 0 ? v.Value : null;
+        return new LakeOptions
+        {
+            Storage = storage,
+            Path = path.Length == 0 ? null : Path.GetFullPath(path, workingDirectory),
+            Bucket = Optional("lake.s3.bucket"),
+            Prefix = values["lake.s3.prefix"].Value,
+            S3 = new S3Options
+            {
+                Region = values["lake.s3.region"].Value,
+                Endpoint = Optional("lake.s3.endpoint"),
+                ForcePathStyle = ParseBool(values["lake.s3.forcePathStyle"], errors),
+                AccessKeyId = Optional("lake.s3.accessKeyId"),
+                SecretAccessKey = Optional("lake.s3.secretAccessKey"),
+                KmsKeyId = Optional("lake.s3.kmsKeyId"),
+            },
         };
     }
 

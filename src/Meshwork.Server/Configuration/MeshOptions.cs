@@ -1,5 +1,6 @@
 using Meshwork.Broker;
 using Meshwork.Broker.Storage;
+using Meshwork.Lake;
 using Microsoft.Extensions.Logging;
 
 namespace Meshwork.Server.Configuration;
@@ -30,6 +31,8 @@ public sealed record MeshOptions
 
     /// <summary>How often the value detectors sample products' newest events; zero turns sampling off.</summary>
     public TimeSpan FindingsSampleInterval { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The lake: where Iceberg table files live (local disk or S3).</summary>
+    public LakeOptions Lake { get; init; } = new();
 
     /// <summary>The minimum level written to the console log.</summary>
     public LogLevel LogLevel { get; init; } = LogLevel.Information;

@@ -228,6 +228,46 @@ public class ParquetRoundTripTests
         AssertSameRows(schema, rows, reader.ReadAll());
     }
 
+    [Theory]
+    [InlineData(800, 1000)]
+    [InlineData(4000, 250)]
+    [InlineData(1 << 20, 400)]
+    public void PageAndRowGroupSizes_FollowTheOptions(int pageSize, int rowGroupRows)
+    {
+        const int Rows = 2000;
+        var schema = new ParquetSchema(ParquetField.Int64("v", optional: false));
+        var rows = Enumerable.Range(0, Rows).Select(i => new object?[] { (long)i * 7919 }).ToList();
+        var bytes = Write(schema, rows, new ParquetWriterOptions
+        {
+            Compression = ParquetCompression.Uncompressed,
+            DictionaryEnabled = false,
+            PageSize = pageSize,
+            RowGroupSize = ParquetRowGroupSize.Rows(rowGroupRows),
+        });
+        using var reader = ParquetReader.FromBytes(bytes);
+        Assert.Equal(Enumerable.Repeat((long)rowGroupRows, Rows / rowGroupRows), reader.RowGroups.Select(g => g.NumRows));
+
+        // Each page holds at most PageSize bytes of 8-byte values, and pages are cut no earlier than that.
+        var valuesPerPage = Math.Max(1, pageSize / sizeof(long));
+        var expectedPages = (Rows / rowGroupRows) * (int)Math.Ceiling(rowGroupRows / (double)valuesPerPage);
+        var pages = 0;
+        foreach (var group in reader.RowGroups)
+        {
+            var meta = group.Columns[0].MetaData;
+            var chunk = bytes.AsSpan((int)meta.DataPageOffset, (int)meta.TotalCompressedSize);
+            while (!chunk.IsEmpty)
+            {
+                var r = new ThriftCompactReader(chunk, "page header");
+                var header = PageHeader.Read(ref r);
+                chunk = chunk[(r.Position + header.CompressedPageSize)..];
+                pages++;
+            }
+        }
+
+        Assert.InRange(pages, expectedPages, expectedPages + (Rows / rowGroupRows));
+        AssertSameRows(schema, rows, reader.ReadAll());
+    }
+
     [Fact]
     public void EmptyAndNullCollections_AreDistinguished()
     {

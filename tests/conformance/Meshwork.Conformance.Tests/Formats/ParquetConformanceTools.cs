@@ -1,14 +1,42 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json.Nodes;
+using Meshwork.Formats.Parquet;
 
-namespace Meshwork.Formats.Tests.Parquet;
+namespace Meshwork.Conformance.Tests.Formats;
 
 /// <summary>Runs tests/conformance/parquet/parquet_driver.mjs (DuckDB and hyparquet). A missing tool fails the test.</summary>
 internal static class ParquetConformanceTools
 {
     private const int ToolMissingExitCode = 3;
     private static readonly TimeSpan ToolTimeout = TimeSpan.FromSeconds(120);
+
+    /// <summary>Every codec the writer supports, with and without dictionary encoding.</summary>
+    public static TheoryData<ParquetCompression, bool> Codecs()
+    {
+        var data = new TheoryData<ParquetCompression, bool>();
+        foreach (var c in new[] { ParquetCompression.Uncompressed, ParquetCompression.Snappy, ParquetCompression.Gzip, ParquetCompression.Zstd })
+        {
+            data.Add(c, true);
+            data.Add(c, false);
+        }
+
+        return data;
+    }
+
+    /// <summary>A fresh seed per run, so every run covers new random data; failures print it.</summary>
+    public static int NewSeed() => Random.Shared.Next();
+
+    public static byte[] Write(ParquetSchema schema, IEnumerable<object?[]> rows, ParquetWriterOptions? options = null)
+    {
+        using var ms = new MemoryStream();
+        using (var writer = new ParquetWriter(ms, schema, options, leaveOpen: true))
+        {
+            writer.Write(rows);
+        }
+
+        return ms.ToArray();
+    }
 
     public static string DriverDirectory { get; } = Meshwork.Testing.Repository.Path("tests", "conformance", "parquet");
 

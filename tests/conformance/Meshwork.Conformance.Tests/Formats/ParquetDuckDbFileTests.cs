@@ -1,9 +1,10 @@
 using System.Text.Json.Nodes;
 using Meshwork.Formats.Parquet;
+using Meshwork.Formats.Tests.Parquet;
 using Meshwork.Testing;
-using static Meshwork.Formats.Tests.Parquet.ParquetConformanceTests;
+using static Meshwork.Conformance.Tests.Formats.ParquetConformanceTests;
 
-namespace Meshwork.Formats.Tests.Parquet;
+namespace Meshwork.Conformance.Tests.Formats;
 
 /// <summary>Our reader reads files DuckDB writes (v1 and v2 pages, every codec, nested types) with the values DuckDB reports.</summary>
 public class ParquetDuckDbFileTests
