@@ -30,6 +30,7 @@ public static class MeshCli
         root.Subcommands.Add(CatalogCommands.Lineage(context));
         root.Subcommands.Add(CatalogCommands.Findings(context));
         root.Subcommands.Add(ContractCommands.Create(context));
+        root.Subcommands.Add(QueryCommand.Create(context));
         root.Subcommands.Add(VersionCommand.Create(context));
         return root;
     }

@@ -6,6 +6,7 @@ using Meshwork.Governance.Descriptors;
 using Meshwork.Lake;
 using Meshwork.Lake.Rest;
 using Meshwork.Metadata;
+using Meshwork.Query;
 using Meshwork.Registry;
 using Meshwork.Security;
 using Meshwork.Server.Configuration;
@@ -119,7 +120,8 @@ public sealed partial class MeshServer : IAsyncDisposable
             var plane = new MeshControlPlane(store, broker, registry, catalog, loggerFactory.CreateLogger<MeshControlPlane>());
             var listeners = new Listeners();
             var lake = new LakeCatalog(store, options.Lake.CreateFileIO(), options.Lake.Warehouse(options.DataDirectory));
-            web = BuildWeb(options, loggerFactory, status, broker, plane, listeners);
+            var queries = new QueryEngine(lake, AllowAllPolicy.Instance, FullAccessViewPolicy.Instance);
+            web = BuildWeb(options, loggerFactory, status, broker, plane, queries, listeners);
             web.MapGroup("/iceberg").MapIcebergCatalog(lake, AllowAllPolicy.Instance, ApiAccess.PrincipalOf);
             registryWeb = BuildRegistryWeb(options, loggerFactory, registry, listeners);
             var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger) { ControlPlane = plane, Lake = lake };
@@ -220,7 +222,8 @@ public sealed partial class MeshServer : IAsyncDisposable
         }
     }
 
-    private static WebApplication BuildWeb(MeshOptions options, ILoggerFactory loggerFactory, MeshStatus status, KafkaBroker broker, MeshControlPlane plane, Listeners listeners)
+    private static WebApplication BuildWeb(MeshOptions options, ILoggerFactory loggerFactory, MeshStatus status, KafkaBroker broker, MeshControlPlane plane,
+        QueryEngine queries, Listeners listeners)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "Meshwork" });
         builder.Logging.ClearProviders();
@@ -229,6 +232,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         builder.Services.AddSingleton(broker);
         builder.Services.AddSingleton(plane);
         builder.Services.AddSingleton(plane.Catalog);
+        builder.Services.AddSingleton(queries);
         builder.Services.AddSingleton(new ApiAccess(AllowAllPolicy.Instance));
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi("v1", o => o.AddDocumentTransformer((document, _, _) =>
@@ -254,6 +258,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         web.MapMeshApi();
         web.MapBrokerApi();
         web.MapControlPlaneApi();
+        web.MapQueryApi();
         web.MapOpenApi(OpenApiPath);
         return web;
     }
