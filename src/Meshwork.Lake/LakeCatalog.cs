@@ -8,7 +8,7 @@ using Meshwork.Metadata;
 namespace Meshwork.Lake;
 
 /// <summary>
-/// The lake's catalog: namespaces and tables in the metadata store (migration <c>0006_lake</c>), table files under a
+/// The lake's catalog: namespaces and tables in the metadata store (migration <c>0005_lake</c>), table files under a
 /// warehouse location through an <see cref="IFileIO"/>. A table commit writes the next <c>v{N}.metadata.json</c>
 /// exclusively and then swaps the table's row with a compare-and-swap, so concurrent writers — in-process, the REST
 /// catalog, other processes on the same store — never lose each other's snapshots.

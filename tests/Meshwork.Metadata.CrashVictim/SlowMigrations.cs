@@ -2,7 +2,8 @@ namespace Meshwork.Metadata.CrashVictim;
 
 /// <summary>
 /// The built-in migrations plus a slow one and one after it. The slow migration writes rows and then
-/// keeps working for seconds, so a SIGKILL lands while its transaction is open.
+/// keeps working for seconds (about 5 s of inserts on SQLite, a 2 s sleep on PostgreSQL), so a SIGKILL 400 ms after it starts
+/// lands while its transaction is open even on a fast, idle machine.
 /// </summary>
 public static class SlowMigrations
 {
@@ -17,7 +18,7 @@ public static class SlowMigrations
         CREATE TABLE crash_probe (n INTEGER NOT NULL);
         WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < {ProbeRows}) INSERT INTO crash_probe SELECT n FROM seq;
         CREATE TABLE crash_filler (n INTEGER NOT NULL);
-        WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 3000000) INSERT INTO crash_filler SELECT n FROM seq;
+        WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 20000000) INSERT INTO crash_filler SELECT n FROM seq;
         DELETE FROM crash_filler;
         """,
         $"""
