@@ -181,6 +181,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         web.UseStatusCodePages();
         web.MapMeshApi();
         web.MapBrokerApi();
+        web.MapBrokerUsersApi();
         return web;
     }
 

@@ -19,7 +19,7 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var session = new KafkaSession(connection.ConnectionId, connection.RemoteEndPoint, broker.Options.AllowAnonymous ? Principal.Anonymous : null);
+        var session = new KafkaSession(connection.ConnectionId, connection.RemoteEndPoint, broker.Options.AllowAnonymous ? Principal.Anonymous : null, connection.LocalEndPoint);
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var closing = connection.ConnectionClosed;
