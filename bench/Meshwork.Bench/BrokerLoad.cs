@@ -54,6 +54,12 @@ internal static class BrokerLoad
         var latencies = new double[records];
         var failed = 0;
         using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
+        // Warm-up: librdkafka's first record waits about a second for the broker connection it learns from metadata.
+        foreach (var partition in Enumerable.Range(0, partitions))
+        {
+            producer.ProduceAsync(new TopicPartition(topic, partition), new Message<Null, byte[]> { Value = value }).GetAwaiter().GetResult();
+        }
+
         var started = Stopwatch.GetTimestamp();
         for (var i = 0; i < records; i++)
         {
@@ -138,6 +144,7 @@ internal static class BrokerLoad
     public static IReadOnlyList<string> SegmentFiles(TopicLog topic) =>
         [.. topic.Partitions.SelectMany(p => Directory.GetFiles(p.Directory, "*" + ".log")).Order(StringComparer.Ordinal)];
 
+    /// <summary>Batches and bytes stored, less the warm-up batch at offset 0 of each partition.</summary>
     private static (long Batches, long Bytes) CountBatches(TopicLog topic)
     {
         long batches = 0, bytes = 0;
@@ -155,8 +162,12 @@ internal static class BrokerLoad
                 foreach (var batch in RecordBatch.SplitBatches(read.Records, out _))
                 {
                     var header = RecordBatch.ReadHeader(batch.Span);
-                    batches++;
-                    bytes += header.TotalSize;
+                    if (header.BaseOffset > 0)
+                    {
+                        batches++;
+                        bytes += header.TotalSize;
+                    }
+
                     offset = header.LastOffset + 1;
                 }
             }

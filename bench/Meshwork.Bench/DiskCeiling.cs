@@ -64,4 +64,43 @@ internal static class DiskCeiling
 
         return new Rate(read, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
+
+    /// <summary>
+    /// Loopback TCP: <paramref name="totalBytes"/> sent in 1 MiB writes to a reader on another thread, the most a
+    /// consumer on this machine could receive however fast the broker served it.
+    /// </summary>
+    public static Rate LoopbackTcp(long totalBytes)
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var reader = Task.Run(() =>
+        {
+            using var client = listener.AcceptTcpClient();
+            using var stream = client.GetStream();
+            var buffer = new byte[1 << 20];
+            long received = 0;
+            int n;
+            while ((n = stream.Read(buffer)) > 0)
+            {
+                received += n;
+            }
+
+            return received;
+        });
+        using var sender = new System.Net.Sockets.TcpClient();
+        sender.Connect(System.Net.IPAddress.Loopback, ((System.Net.IPEndPoint)listener.LocalEndpoint).Port);
+        var chunk = new byte[1 << 20];
+        var started = Stopwatch.GetTimestamp();
+        using (var stream = sender.GetStream())
+        {
+            for (long sent = 0; sent < totalBytes; sent += chunk.Length)
+            {
+                stream.Write(chunk);
+            }
+
+            sender.Client.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            var received = reader.GetAwaiter().GetResult();
+            return new Rate(received, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+    }
 }

@@ -67,23 +67,9 @@ internal static class RawFetcher
     private static byte[] ReadFrame(Socket socket)
     {
         var prefix = new byte[KafkaFraming.SizePrefixLength];
-        ReadExactly(socket, prefix);
+        RawProducer.ReadExactly(socket, prefix);
         var frame = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];
-        ReadExactly(socket, frame);
+        RawProducer.ReadExactly(socket, frame);
         return frame;
-    }
-
-    private static void ReadExactly(Socket socket, Span<byte> buffer)
-    {
-        while (buffer.Length > 0)
-        {
-            var n = socket.Receive(buffer);
-            if (n == 0)
-            {
-                throw new IOException("The broker closed the connection.");
-            }
-
-            buffer = buffer[n..];
-        }
     }
 }
