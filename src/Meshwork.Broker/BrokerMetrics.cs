@@ -8,6 +8,9 @@ public sealed class BrokerMetrics(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, TopicCounters> _topics = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ApiKey, LatencyHistogram> _latency = new();
+    private long _openConnections;
+    private long _acceptedConnections;
+    private long _protocolErrorClosures;
 
     /// <summary>When counting started.</summary>
     public DateTimeOffset Since { get; } = time.GetUtcNow();
@@ -42,6 +45,25 @@ public sealed class BrokerMetrics(TimeProvider time)
     public IReadOnlyDictionary<string, ApiLatency> Latency =>
         _latency.ToDictionary(l => l.Key.ToString(), l => l.Value.Summary(), StringComparer.Ordinal);
 
+    /// <summary>Kafka client connections open right now.</summary>
+    public long OpenConnections => Interlocked.Read(ref _openConnections);
+
+    /// <summary>Connection figures since start: open now, accepted, and closed because the client broke the protocol.</summary>
+    public ConnectionTotals Connections => new(OpenConnections, Interlocked.Read(ref _acceptedConnections), Interlocked.Read(ref _protocolErrorClosures));
+
+    /// <summary>Counts a connection the listener accepted.</summary>
+    public void ConnectionOpened()
+    {
+        Interlocked.Increment(ref _openConnections);
+        Interlocked.Increment(ref _acceptedConnections);
+    }
+
+    /// <summary>Counts a connection that ended, for whatever reason.</summary>
+    public void ConnectionClosed() => Interlocked.Decrement(ref _openConnections);
+
+    /// <summary>Counts a connection closed because of a malformed frame, an unknown API or an absurd length.</summary>
+    public void ProtocolErrorClosure() => Interlocked.Increment(ref _protocolErrorClosures);
+
     /// <summary>Forgets a deleted topic's counters.</summary>
     public void Forget(string topic) => _topics.TryRemove(topic, out _);
 
@@ -53,6 +75,9 @@ public sealed class BrokerMetrics(TimeProvider time)
         public long RecordsOut;
     }
 }
+
+/// <summary>Kafka connections: open now, accepted since start, closed for protocol errors since start.</summary>
+public sealed record ConnectionTotals(long Open, long Accepted, long ClosedForProtocolErrors);
 
 /// <summary>A topic's throughput totals.</summary>
 public sealed record TopicTotals(long BytesIn, long RecordsIn, long BytesOut, long RecordsOut);

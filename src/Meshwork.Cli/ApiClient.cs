@@ -14,7 +14,7 @@ public sealed class ApiException(string message, int exitCode, bool quiet = fals
 }
 
 /// <summary>
-/// The CLI's view of a running mesh: GETs JSON from the HTTP API and turns transport failures and
+/// The CLI's view of a running mesh: sends JSON requests to the HTTP API and turns transport failures and
 /// problem-details answers into <see cref="ApiException"/>s with a message naming what went wrong.
 /// </summary>
 public sealed class ApiClient(Uri server) : IDisposable
@@ -27,32 +27,59 @@ public sealed class ApiClient(Uri server) : IDisposable
     /// <summary>GETs <paramref name="path"/> and deserializes the JSON body.</summary>
     public async Task<T> GetAsync<T>(string path, CancellationToken cancellationToken)
     {
+        using var response = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<T>(response, path, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>PUTs <paramref name="body"/> as JSON to <paramref name="path"/> and deserializes the JSON answer.</summary>
+    public async Task<T> PutAsync<T>(string path, object body, CancellationToken cancellationToken)
+    {
+        using var content = JsonContent.Create(body, options: Output.Json);
+        using var response = await SendAsync(HttpMethod.Put, path, content, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync<T>(response, path, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>DELETEs <paramref name="path"/>.</summary>
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, path, null, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends one request; an unreachable server or an error status becomes an <see cref="ApiException"/>.</summary>
+    private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, HttpContent? content, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
-            response = await _http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+            response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
         {
             throw new ApiException($"cannot reach a mesh at {server}: {e.Message}. Is 'mesh up' running? Use --server to point elsewhere.", ExitCodes.ServerUnreachable);
         }
 
-        using (response)
+        if (!response.IsSuccessStatusCode)
         {
-            if (!response.IsSuccessStatusCode)
+            using (response)
             {
                 var problem = await TryReadProblemAsync(response, cancellationToken).ConfigureAwait(false);
                 throw new ApiException(problem ?? $"{(int)response.StatusCode} {response.ReasonPhrase} from {path}", ExitCodes.Failure);
             }
+        }
 
-            try
-            {
-                return (await response.Content.ReadFromJsonAsync<T>(Output.Json, cancellationToken).ConfigureAwait(false))!;
-            }
-            catch (JsonException e)
-            {
-                throw new ApiException($"the server at {server} answered {path} with something that is not the expected JSON: {e.Message}", ExitCodes.Failure);
-            }
+        return response;
+    }
+
+    private async Task<T> ReadAsync<T>(HttpResponseMessage response, string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await response.Content.ReadFromJsonAsync<T>(Output.Json, cancellationToken).ConfigureAwait(false))!;
+        }
+        catch (JsonException e)
+        {
+            throw new ApiException($"the server at {server} answered {path} with something that is not the expected JSON: {e.Message}", ExitCodes.Failure);
         }
     }
 

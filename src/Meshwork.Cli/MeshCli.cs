@@ -19,6 +19,7 @@ public static class MeshCli
         root.Subcommands.Add(BrokerCommands.Topics(context));
         root.Subcommands.Add(BrokerCommands.Groups(context));
         root.Subcommands.Add(BrokerCommands.Tail(context));
+        root.Subcommands.Add(UserCommands.Create(context));
         root.Subcommands.Add(SchemaCommands.Create(context));
         root.Subcommands.Add(MeshCommands.Plan(context));
         root.Subcommands.Add(MeshCommands.Apply(context));

@@ -257,6 +257,7 @@ public sealed partial class MeshServer : IAsyncDisposable
         web.UseStatusCodePages();
         web.MapMeshApi();
         web.MapBrokerApi();
+        web.MapBrokerUsersApi();
         web.MapControlPlaneApi();
         web.MapQueryApi();
         web.MapOpenApi(OpenApiPath);

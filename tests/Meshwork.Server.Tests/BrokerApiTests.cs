@@ -110,4 +110,31 @@ public sealed class BrokerApiTests : IAsyncLifetime
         group.Lag.ShouldBe(6);
         group.Partitions.ShouldHaveSingleItem().EndOffset.ShouldBe(10);
     }
+
+    [Fact]
+    public async Task Metrics_CountOpenAndAcceptedKafkaConnections()
+    {
+        var (host, port) = _server.Broker.Advertised;
+        using (var client = new System.Net.Sockets.TcpClient())
+        {
+            await client.ConnectAsync(host, port, Cancel);
+            // One ApiVersions v0 request (api 18, version 0, correlation 1, null client id) and its answer.
+            await client.GetStream().WriteAsync(Convert.FromHexString("0000000A0012000000000001FFFF"), Cancel);
+            await client.GetStream().ReadExactlyAsync(new byte[4], Cancel);
+
+            var open = (await _http.GetFromJsonAsync<BrokerMetricsView>("/api/v1/broker/metrics", Cancel))!.Connections;
+            open.Open.ShouldBe(1);
+            open.Accepted.ShouldBe(1);
+        }
+
+        // The broker notices the close asynchronously.
+        var closed = _server.Broker.Metrics.Connections;
+        for (var attempt = 0; attempt < 100 && closed.Open != 0; attempt++)
+        {
+            await Task.Delay(50, Cancel);
+            closed = _server.Broker.Metrics.Connections;
+        }
+
+        closed.ShouldBe(new Broker.ConnectionTotals(0, 1, 0));
+    }
 }

@@ -73,18 +73,20 @@ internal sealed partial class RequestDispatcher
     {
         session.Principal = step.Principal;
         session.Sasl = null;
-        LogAuthenticated(_logger, step.Principal!.ToString(), session.ClientHost, exchange.Mechanism);
+        LogAuthenticated(_logger, "succeeded", step.Principal!.Name, session.RemoteAddress, session.Listener, exchange.Mechanism);
     }
 
     private void AuthenticationFailed(KafkaSession session, SaslExchange exchange, string error)
     {
         session.Sasl = null;
-        LogAuthenticationFailed(_logger, exchange.ClaimedUser ?? "(unknown)", session.ClientHost, exchange.Mechanism, error);
+        LogAuthenticationFailed(_logger, "failed", exchange.ClaimedUser ?? "(unknown)", session.RemoteAddress, session.Listener, exchange.Mechanism, error);
     }
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "AUDIT authentication succeeded: {Principal} from {Client} with {Mechanism}")]
-    private static partial void LogAuthenticated(ILogger logger, string principal, string client, string mechanism);
+    // Audit lines: one template shape for both outcomes, so log pipelines can key on Outcome, User, Mechanism,
+    // Remote and Listener alike. The reason never contains the password.
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "AUDIT authentication {Outcome}: user {User} from {Remote} on listener {Listener} with {Mechanism}")]
+    private static partial void LogAuthenticated(ILogger logger, string outcome, string user, string remote, string listener, string mechanism);
 
-    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "AUDIT authentication failed: user {User} from {Client} with {Mechanism}: {Reason}")]
-    private static partial void LogAuthenticationFailed(ILogger logger, string user, string client, string mechanism, string reason);
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "AUDIT authentication {Outcome}: user {User} from {Remote} on listener {Listener} with {Mechanism}: {Reason}")]
+    private static partial void LogAuthenticationFailed(ILogger logger, string outcome, string user, string remote, string listener, string mechanism, string reason);
 }

@@ -19,10 +19,11 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var session = new KafkaSession(connection.ConnectionId, connection.RemoteEndPoint, broker.Options.AllowAnonymous ? Principal.Anonymous : null);
+        var session = new KafkaSession(connection.ConnectionId, connection.RemoteEndPoint, broker.Options.AllowAnonymous ? Principal.Anonymous : null, connection.LocalEndPoint);
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
         var closing = connection.ConnectionClosed;
+        broker.Metrics.ConnectionOpened();
         try
         {
             while (!closing.IsCancellationRequested)
@@ -52,16 +53,24 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         }
         catch (KafkaProtocolException e)
         {
-            LogMalformed(logger, session.ClientHost, session.ConnectionId, e.Message);
+            broker.Metrics.ProtocolErrorClosure();
+            LogMalformed(logger, session.RemoteAddress, session.ConnectionId, e.Message);
         }
-        catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or IOException)
+        catch (Exception e) when (e is OperationCanceledException or ConnectionResetException or ConnectionAbortedException or IOException)
         {
             // The client went away; nothing to answer.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug in a handler must cost this connection only, never the listener: log it with the request's
+            // client so it can be reproduced, and close.
+            LogFailed(logger, session.RemoteAddress, session.ConnectionId, e);
         }
         finally
         {
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
+            broker.Metrics.ConnectionClosed();
         }
     }
 
@@ -123,6 +132,9 @@ public sealed partial class KafkaConnectionHandler(KafkaBroker broker, ILogger<K
         output.Advance(sizeof(int) + token.Length);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing Kafka connection {ConnectionId} from {Client}: {Reason}")]
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Closing Kafka connection {ConnectionId} from {Client}: {Reason}")]
     private static partial void LogMalformed(ILogger logger, string client, string connectionId, string reason);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Error, Message = "Closing Kafka connection {ConnectionId} from {Client} after an unexpected error")]
+    private static partial void LogFailed(ILogger logger, string client, string connectionId, Exception exception);
 }

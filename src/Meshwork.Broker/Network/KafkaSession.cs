@@ -5,7 +5,7 @@ using Meshwork.Security;
 namespace Meshwork.Broker.Network;
 
 /// <summary>What the broker knows about one client connection.</summary>
-internal sealed class KafkaSession(string connectionId, EndPoint? remote, Principal? initialPrincipal)
+internal sealed class KafkaSession(string connectionId, EndPoint? remote, Principal? initialPrincipal, EndPoint? local = null)
 {
     /// <summary>Kestrel's id for the connection, for logs.</summary>
     public string ConnectionId { get; } = connectionId;
@@ -17,6 +17,12 @@ internal sealed class KafkaSession(string connectionId, EndPoint? remote, Princi
         null => "/unknown",
         _ => "/" + remote,
     };
+
+    /// <summary>The client's address and port, for audit lines.</summary>
+    public string RemoteAddress { get; } = remote?.ToString() ?? "unknown";
+
+    /// <summary>The listener the client connected to (address and port), for audit lines.</summary>
+    public string Listener { get; } = local?.ToString() ?? "unknown";
 
     /// <summary>Who the client is: null until authenticated when anonymous access is off.</summary>
     public Principal? Principal { get; set; } = initialPrincipal;

@@ -124,7 +124,10 @@ internal sealed class ScramExchange(ScramMechanism mechanism, ScramCredentialSto
 
         var withoutProof = message[..proofAt];
         var attributes = ParseAttributes(message);
-        if (!attributes.TryGetValue('r', out var nonce) || nonce != _nonce)
+        // librdkafka (up to at least 2.x) sends r=<client nonce><server nonce>, and the server nonce already starts
+        // with the client nonce; Kafka's ScramSaslServer accepts any nonce that ends with the server's, and so must we.
+        // Freshness is kept: the random server part is at the end either way.
+        if (!attributes.TryGetValue('r', out var nonce) || !nonce.EndsWith(_nonce!, StringComparison.Ordinal))
         {
             return SaslStep.Fail("Invalid SCRAM client-final message: nonce mismatch.");
         }

@@ -18,6 +18,9 @@ public enum ScramMechanism
 /// <summary>A stored SCRAM credential: never the password, only what RFC 5802 needs to verify a proof.</summary>
 public sealed record ScramCredential(byte[] Salt, int Iterations, byte[] StoredKey, byte[] ServerKey);
 
+/// <summary>What may be shown about a stored credential: who, which mechanism, how many iterations, since when.</summary>
+public sealed record ScramCredentialInfo(string User, string Mechanism, int Iterations, DateTimeOffset CreatedAt);
+
 /// <summary>
 /// SCRAM credentials in the metadata store (table <c>broker_scram_credentials</c>), with the RFC 5802
 /// key derivation in one place for the store, the SCRAM exchange and PLAIN verification.
@@ -26,6 +29,9 @@ public sealed class ScramCredentialStore(IMetadataStore store, TimeProvider? tim
 {
     /// <summary>Kafka's minimum iteration count for SCRAM credentials.</summary>
     public const int MinIterations = 4096;
+
+    /// <summary>Kafka's maximum iteration count (<c>ScramMechanism.maxIterations</c>).</summary>
+    public const int MaxIterations = 16384;
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
@@ -50,9 +56,13 @@ public sealed class ScramCredentialStore(IMetadataStore store, TimeProvider? tim
     }
 
     /// <summary>Creates or replaces the credential of <paramref name="user"/> for <paramref name="mechanism"/>.</summary>
+    /// <exception cref="ArgumentException">An empty user or password, or iterations outside <see cref="MinIterations"/>..<see cref="MaxIterations"/>.</exception>
     public async Task SetAsync(string user, string password, ScramMechanism mechanism, int iterations = MinIterations, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentException.ThrowIfNullOrEmpty(password);
         ArgumentOutOfRangeException.ThrowIfLessThan(iterations, MinIterations);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(iterations, MaxIterations);
         var credential = Derive(mechanism, password, iterations);
         await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await connection.ExecuteAsync(new CommandDefinition(
@@ -84,6 +94,28 @@ public sealed class ScramCredentialStore(IMetadataStore store, TimeProvider? tim
             new { user, mechanism = NameOf(mechanism) },
             cancellationToken: cancellationToken)).ConfigureAwait(false);
         return row is { } r ? new ScramCredential(r.Salt, (int)r.Iterations, r.StoredKey, r.ServerKey) : null;
+    }
+
+    /// <summary>Every stored credential, by user then mechanism; no key material.</summary>
+    public async Task<IReadOnlyList<ScramCredentialInfo>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var rows = await connection.QueryAsync<(string Principal, string Mechanism, long Iterations, string CreatedAt)>(new CommandDefinition(
+            "SELECT principal, mechanism, iterations, created_at FROM broker_scram_credentials ORDER BY principal, mechanism",
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return [.. rows.Select(r => new ScramCredentialInfo(r.Principal, r.Mechanism, (int)r.Iterations,
+            DateTimeOffset.Parse(r.CreatedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal)))];
+    }
+
+    /// <summary>Removes the credential of <paramref name="user"/> for <paramref name="mechanism"/>; false when there was none.</summary>
+    public async Task<bool> DeleteAsync(string user, ScramMechanism mechanism, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM broker_scram_credentials WHERE principal = @user AND mechanism = @mechanism",
+            new { user, mechanism = NameOf(mechanism) },
+            cancellationToken: cancellationToken)).ConfigureAwait(false);
+        return deleted > 0;
     }
 
     /// <summary>Checks a clear-text password (SASL/PLAIN) against whichever SCRAM credential the user has.</summary>

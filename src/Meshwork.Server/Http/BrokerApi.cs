@@ -105,7 +105,7 @@ public static class BrokerApi
 
         routes.MapGet("/api/v1/broker/metrics", (HttpContext http, KafkaBroker broker, ApiAccess access) =>
             access.Deny(http, Operation.Describe, ResourceType.Cluster, "kafka-cluster")
-            ?? Results.Json(new BrokerMetricsView(broker.Metrics.Since, broker.Metrics.Topics, broker.Metrics.Latency)));
+            ?? Results.Json(new BrokerMetricsView(broker.Metrics.Since, broker.Metrics.Connections, broker.Metrics.Topics, broker.Metrics.Latency)));
 
         return routes;
     }
@@ -177,4 +177,4 @@ public sealed record GroupSummaryView(string GroupId, string State, int Members,
 public sealed record GroupPartition(string Topic, int Partition, long CommittedOffset, long? EndOffset, long? Lag);
 
 /// <summary><c>GET /api/v1/broker/metrics</c>.</summary>
-public sealed record BrokerMetricsView(DateTimeOffset Since, IReadOnlyDictionary<string, TopicTotals> Topics, IReadOnlyDictionary<string, ApiLatency> Latency);
+public sealed record BrokerMetricsView(DateTimeOffset Since, ConnectionTotals Connections, IReadOnlyDictionary<string, TopicTotals> Topics, IReadOnlyDictionary<string, ApiLatency> Latency);

@@ -6,7 +6,7 @@ using Shouldly;
 
 namespace Meshwork.Conformance.Tests.Kafka;
 
-/// <summary>Confluent.Kafka 2.15 over Debian's librdkafka 2.0.2: idempotent produce, consume, admin, codecs.</summary>
+/// <summary>Confluent.Kafka 1.9.3 over Debian's librdkafka 2.0.2: idempotent produce, consume, admin, codecs.</summary>
 public sealed class ConfluentKafkaConformanceTests(KafkaMeshFixture mesh) : IClassFixture<KafkaMeshFixture>
 {
     private const int Partitions = 4;
