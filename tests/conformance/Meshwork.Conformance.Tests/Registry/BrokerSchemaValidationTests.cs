@@ -71,7 +71,7 @@ public sealed class BrokerSchemaValidationTests(KafkaMeshFixture mesh) : IClassF
     /// <summary>Produces one record that must be refused with code 87; returns the reason the broker logged for it.</summary>
     private async Task<string> RefusedAsync(IProducer<byte[], byte[]?> producer, string topic, byte[]? value)
     {
-        var before = mesh.Logs.Lines.Count;
+        var before = mesh.Logs.Entries.Count;
         var e = await Should.ThrowAsync<ProduceException<byte[], byte[]?>>(() => ProduceAsync(producer, topic, "refused", value));
         e.Error.Code.ShouldBe(ErrorCode.InvalidRecord, e.Error.Reason);
         ((int)e.Error.Code).ShouldBe(87);
