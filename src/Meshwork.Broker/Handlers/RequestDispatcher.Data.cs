@@ -108,9 +108,14 @@ internal sealed partial class RequestDispatcher
         }
     }
 
-    private ProduceResponse? Produce(RequestContext context, ProduceRequest request)
+    /// <summary>
+    /// Appends every partition's batch first, then waits for their fsyncs together (in parallel, and shared with the other
+    /// connections' batches through group commit): the response never acknowledges a record that is not on disk.
+    /// </summary>
+    private async ValueTask<ProduceResponse?> ProduceAsync(RequestContext context, ProduceRequest request)
     {
         var response = new ProduceResponse();
+        var durable = new List<(PartitionLog Log, long LastOffset, ProduceResponse.PartitionProduceResponse Result)>();
         var acksValid = request.Acks is ProduceRequest.AcksNone or ProduceRequest.AcksLeader or ProduceRequest.AcksAll;
         var failed = false;
         foreach (var topicData in request.Topics)
@@ -132,10 +137,15 @@ internal sealed partial class RequestDispatcher
             {
                 var result = topicError != ErrorCode.None
                     ? Failed(partitionData.PartitionIndex, topicError, null)
-                    : AppendPartition(topic!, partitionData);
+                    : AppendPartition(topic!, partitionData, durable);
                 failed |= result.ErrorCode != ErrorCode.None;
                 topicResponse.Partitions.Add(result);
             }
+        }
+
+        if (durable.Count > 0)
+        {
+            failed |= await WaitDurableAsync(durable).ConfigureAwait(false);
         }
 
         // acks=0: no response at all; on error Kafka closes the connection so the producer notices.
@@ -148,7 +158,33 @@ internal sealed partial class RequestDispatcher
         return response;
     }
 
-    private ProduceResponse.PartitionProduceResponse AppendPartition(TopicLog topic, ProduceRequest.PartitionProduceData data)
+    /// <summary>True when some fsync failed; those partitions then answer KAFKA_STORAGE_ERROR instead of their offsets.</summary>
+    private static async ValueTask<bool> WaitDurableAsync(List<(PartitionLog Log, long LastOffset, ProduceResponse.PartitionProduceResponse Result)> durable)
+    {
+        var waits = durable.Select(d => d.Log.WaitDurableAsync(d.LastOffset).AsTask()).ToArray();
+        try
+        {
+            await Task.WhenAll(waits).ConfigureAwait(false);
+            return false;
+        }
+        catch (IOException)
+        {
+            for (var i = 0; i < waits.Length; i++)
+            {
+                if (waits[i].IsFaulted)
+                {
+                    durable[i].Result.ErrorCode = ErrorCode.KafkaStorageError;
+                    durable[i].Result.ErrorMessage = "The records were written but could not be made durable (fsync failed); they are not acknowledged.";
+                    durable[i].Result.BaseOffset = -1;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    private ProduceResponse.PartitionProduceResponse AppendPartition(TopicLog topic, ProduceRequest.PartitionProduceData data,
+        List<(PartitionLog Log, long LastOffset, ProduceResponse.PartitionProduceResponse Result)> durable)
     {
         if ((uint)data.PartitionIndex >= (uint)topic.Partitions.Count)
         {
@@ -180,20 +216,27 @@ internal sealed partial class RequestDispatcher
         // The batch is stored exactly as received after offsets are assigned in place; the frame
         // buffer is ours until the request completes, so patching it avoids a copy.
         var writable = MemoryMarshal.AsMemory(records);
-        var appended = topic.Partitions[data.PartitionIndex].Append(writable.Span, now);
+        var log = topic.Partitions[data.PartitionIndex];
+        var appended = log.Append(writable.Span, now, deferFlush: true);
         if (appended.Error != ErrorCode.None)
         {
             return Failed(data.PartitionIndex, appended.Error, null);
         }
 
         broker.Metrics.RecordIn(topic.Name, records.Length, header.RecordCount);
-        return new ProduceResponse.PartitionProduceResponse
+        var result = new ProduceResponse.PartitionProduceResponse
         {
             PartitionIndex = data.PartitionIndex,
             BaseOffset = appended.BaseOffset,
             LogAppendTimeMs = config.TimestampType == TimestampType.LogAppendTime ? appended.LogAppendTimeMs : -1,
             LogStartOffset = appended.LogStartOffset,
         };
+        if (appended.FlushPending)
+        {
+            durable.Add((log, appended.LastOffset, result));
+        }
+
+        return result;
     }
 
     /// <summary>

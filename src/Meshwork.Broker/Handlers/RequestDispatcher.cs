@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.IO.Pipelines;
+using System.Buffers;
 using Meshwork.Broker.Network;
 using Meshwork.Kafka.Protocol;
 using Meshwork.Kafka.Protocol.Messages;
@@ -53,7 +53,7 @@ internal sealed partial class RequestDispatcher(KafkaBroker broker)
 {
     private readonly ILogger _logger = broker.LoggerFactory.CreateLogger<RequestDispatcher>();
 
-    public async ValueTask<Outcome> HandleAsync(KafkaSession session, ReadOnlyMemory<byte> frame, PipeWriter output, CancellationToken cancellationToken)
+    public async ValueTask<Outcome> HandleAsync(KafkaSession session, ReadOnlyMemory<byte> frame, IBufferWriter<byte> output, CancellationToken cancellationToken)
     {
         KafkaRequest request;
         try
@@ -97,7 +97,7 @@ internal sealed partial class RequestDispatcher(KafkaBroker broker)
     {
         ApiVersionsRequest => KafkaCodec.CreateApiVersionsResponse(),
         MetadataRequest r => Metadata(context, r),
-        ProduceRequest r => Produce(context, r),
+        ProduceRequest r => await ProduceAsync(context, r).ConfigureAwait(false),
         FetchRequest r => await FetchAsync(context, r, cancellationToken).ConfigureAwait(false),
         ListOffsetsRequest r => ListOffsets(context, r),
         FindCoordinatorRequest r => FindCoordinator(context, r),

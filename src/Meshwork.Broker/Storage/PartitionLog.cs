@@ -7,13 +7,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Meshwork.Broker.Storage;
 
-/// <summary>Outcome of <see cref="PartitionLog.Append"/>, shaped like a Produce partition response.</summary>
+/// <summary>Outcome of <see cref="PartitionLog.Append(Span{byte}, long, bool)"/>, shaped like a Produce partition response.</summary>
 /// <param name="Error">None, or the Kafka error to answer with.</param>
 /// <param name="BaseOffset">Offset assigned to the first record (-1 on error).</param>
 /// <param name="LastOffset">Offset assigned to the last record (-1 on error).</param>
 /// <param name="LogAppendTimeMs">The broker timestamp under LogAppendTime, else -1.</param>
 /// <param name="LogStartOffset">The partition's log start offset.</param>
-public readonly record struct AppendResult(ErrorCode Error, long BaseOffset, long LastOffset, long LogAppendTimeMs, long LogStartOffset);
+/// <param name="FlushPending">The flush policy wants these records on disk before they are acknowledged and the caller deferred the
+/// fsync: await <see cref="PartitionLog.WaitDurableAsync"/> for <paramref name="LastOffset"/> first.</param>
+public readonly record struct AppendResult(ErrorCode Error, long BaseOffset, long LastOffset, long LogAppendTimeMs, long LogStartOffset, bool FlushPending = false);
 
 /// <summary>
 /// Stored bytes of whole batches for a Fetch, in a pooled buffer: write <see cref="Records"/> to the wire, then
@@ -81,6 +83,11 @@ public sealed partial class PartitionLog : IDisposable
     private TaskCompletionSource _appendSignal = NewSignal();
     private ITimer? _flushTimer;
     private long _nextOffset;
+
+    // Offsets below this are fsynced. Appends with a deferred flush run ahead of it; one fsync in flight
+    // (_groupFlush) then covers every batch appended before it started: group commit.
+    private long _durableOffset;
+    private Task? _groupFlush;
     private long _logStartOffset;
     private long _unflushedMessages;
     private long _cleanedUpTo;
@@ -149,7 +156,14 @@ public sealed partial class PartitionLog : IDisposable
     /// Appends ONE client batch that the caller validated structurally (base offset 0, CRC): idempotence checks,
     /// offset assignment in place, LogAppendTime, write, index, roll and flush policy.
     /// </summary>
-    public AppendResult Append(Span<byte> batch, long nowMs)
+    public AppendResult Append(Span<byte> batch, long nowMs) => Append(batch, nowMs, deferFlush: false);
+
+    /// <summary>
+    /// Appends one validated client batch. With <paramref name="deferFlush"/>, an fsync the flush policy asks for is left to
+    /// <see cref="WaitDurableAsync"/> (the result says <see cref="AppendResult.FlushPending"/>), so that batches appended
+    /// while one fsync runs share the next one instead of each waiting for its own.
+    /// </summary>
+    public AppendResult Append(Span<byte> batch, long nowMs, bool deferFlush)
     {
         if (batch.Length < RecordBatch.HeaderSize || !StoredBatch.TryParse(batch, out var header) || header.TotalSize != batch.Length)
         {
@@ -202,6 +216,7 @@ public sealed partial class PartitionLog : IDisposable
 
             var active = _segments[^1];
             var previousSize = active.Size;
+            var flushPending = false;
             try
             {
                 active = MaybeRollLocked(active, batch.Length, header.LastOffsetDelta, nowMs);
@@ -211,9 +226,17 @@ public sealed partial class PartitionLog : IDisposable
                 _unflushedMessages += header.LastOffsetDelta + 1;
                 if (ShouldFlushLocked(config))
                 {
-                    active.Flush();
-                    _unflushedMessages = 0;
-                    _dirty = false;
+                    if (deferFlush)
+                    {
+                        flushPending = true;
+                    }
+                    else
+                    {
+                        active.Flush();
+                        _unflushedMessages = 0;
+                        _dirty = false;
+                        Volatile.Write(ref _durableOffset, lastOffset + 1);
+                    }
                 }
             }
             catch (IOException ex)
@@ -229,7 +252,61 @@ public sealed partial class PartitionLog : IDisposable
             var signal = _appendSignal;
             _appendSignal = NewSignal();
             signal.TrySetResult();
-            return new AppendResult(ErrorCode.None, baseOffset, lastOffset, appendTime, LogStartOffset);
+            return new AppendResult(ErrorCode.None, baseOffset, lastOffset, appendTime, LogStartOffset, flushPending);
+        }
+    }
+
+    /// <summary>
+    /// Completes once every record up to <paramref name="lastOffset"/> is fsynced. Waiters share fsyncs: the first one
+    /// starts a flush of everything appended so far, the others wait for it (and start the next one if it did not
+    /// cover them).
+    /// </summary>
+    /// <exception cref="IOException">The fsync failed: the records must not be acknowledged.</exception>
+    public async ValueTask WaitDurableAsync(long lastOffset)
+    {
+        while (Volatile.Read(ref _durableOffset) <= lastOffset)
+        {
+            Task flush;
+            lock (_lock)
+            {
+                if (_disposed || Volatile.Read(ref _durableOffset) > lastOffset)
+                {
+                    // Disposing flushes everything; a deleted topic has nothing left to make durable.
+                    return;
+                }
+
+                if (_groupFlush is null || _groupFlush.IsCompleted)
+                {
+                    _groupFlush = FlushUpToAsync(_segments[^1], _nextOffset);
+                }
+
+                flush = _groupFlush;
+            }
+
+            await flush.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>fsyncs <paramref name="segment"/> outside the lock (appends carry on meanwhile), then publishes what it covered.</summary>
+    private async Task FlushUpToAsync(LogSegment segment, long target)
+    {
+        // A segment rolled away since was sealed (fsynced) by the roll, so the active one at start is the only one to flush.
+        await Task.Yield();
+        try
+        {
+            segment.Flush();
+        }
+        catch (ObjectDisposedException) when (_disposed)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (target > _durableOffset)
+            {
+                Volatile.Write(ref _durableOffset, target);
+            }
         }
     }
 
@@ -548,6 +625,7 @@ public sealed partial class PartitionLog : IDisposable
         active.Seal();
         _unflushedMessages = 0;
         _dirty = false;
+        Volatile.Write(ref _durableOffset, _nextOffset);
         _producers.Save(Path.Combine(_directory, ProducerStateFile), _nextOffset);
         var next = LogSegment.Create(_directory, _nextOffset, _config.IndexIntervalBytes);
         _segments = [.. _segments, next];
@@ -571,6 +649,7 @@ public sealed partial class PartitionLog : IDisposable
             _segments[^1].Flush();
             _dirty = false;
             _unflushedMessages = 0;
+            Volatile.Write(ref _durableOffset, _nextOffset);
         }
     }
 
@@ -681,6 +760,7 @@ public sealed partial class PartitionLog : IDisposable
 
         _segments = [.. segments];
         _nextOffset = segments[^1].NextOffset;
+        _durableOffset = _nextOffset;
         _logStartOffset = Math.Min(Math.Max(ReadCheckpoint(), segments[0].BaseOffset), _nextOffset);
         RestoreProducerState();
         ConfigureFlushTimerLocked();
