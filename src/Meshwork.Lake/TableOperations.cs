@@ -41,6 +41,9 @@ public static class MetadataFiles
 
     private const int DefaultPreviousVersions = 100;
 
+    // Bounds the search for a free version number; each taken one is a writer that died or one racing us.
+    private const int MaxSkippedVersions = 100;
+
     /// <summary>The location of version <paramref name="version"/>'s metadata file.</summary>
     public static string Location(string tableLocation, int version) => string.Create(CultureInfo.InvariantCulture, $"{tableLocation.TrimEnd('/')}/metadata/v{version}.metadata.json");
 
@@ -59,9 +62,11 @@ public static class MetadataFiles
 
     /// <summary>
     /// Writes the next version's metadata file exclusively (the compare-and-swap of the file-system layout) and then the
-    /// version hint. Returns the new state; throws <see cref="CommitConflictException"/> when that version exists.
+    /// version hint. Returns the new state; throws <see cref="CommitConflictException"/> when that version exists —
+    /// unless <paramref name="skipTakenVersions"/>, for tables whose compare-and-swap is elsewhere (a catalog): then a
+    /// taken version is passed over for the next free one.
     /// </summary>
-    public static async Task<TableState> WriteNextAsync(IFileIO io, TableState? @base, TableMetadata updated, CancellationToken cancellationToken)
+    public static async Task<TableState> WriteNextAsync(IFileIO io, TableState? @base, TableMetadata updated, CancellationToken cancellationToken, bool skipTakenVersions = false)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(updated);
@@ -82,14 +87,26 @@ public static class MetadataFiles
             }
         }
 
-        var location = Location(updated.Location, version);
-        try
+        var json = Encoding.UTF8.GetBytes(updated.ToJson());
+        string location;
+        for (var attempt = 0; ; attempt++, version++)
         {
-            await io.WriteAsync(location, Encoding.UTF8.GetBytes(updated.ToJson()), overwrite: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (LakeFileExistsException)
-        {
-            throw new CommitConflictException($"{location} was written by a concurrent commit");
+            location = Location(updated.Location, version);
+            try
+            {
+                await io.WriteAsync(location, json, overwrite: false, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (LakeFileExistsException) when (skipTakenVersions && attempt < MaxSkippedVersions)
+            {
+                // A writer that died between writing this file and swapping the catalog left it behind (or a concurrent
+                // writer is about to swap it in, and then the catalog's compare-and-swap fails one of us): either way
+                // the catalog, not the file, decides, and reusing the number would fail forever.
+            }
+            catch (LakeFileExistsException)
+            {
+                throw new CommitConflictException($"{location} was written by a concurrent commit");
+            }
         }
 
         // The hint is only an optimisation for readers (icebird reads it); readers probe past it.
