@@ -307,6 +307,7 @@ public sealed class LakeCatalog
                 throw new CommitConflictException($"table {id} changed since {@base.Location} was read");
             }
 
+            await MetadataFiles.DeleteRemovedAsync(FileIO, @base, state).ConfigureAwait(false);
             return state;
         }
     }

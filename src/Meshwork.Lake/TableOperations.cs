@@ -39,6 +39,12 @@ public static class MetadataFiles
     /// <summary>How many previous metadata files the metadata log keeps (Iceberg's <c>write.metadata.previous-versions-max</c>).</summary>
     public const string PreviousVersionsMax = "write.metadata.previous-versions-max";
 
+    /// <summary>
+    /// Iceberg's table property <c>write.metadata.delete-after-commit.enabled</c>: <c>true</c> deletes the metadata files
+    /// a commit drops from the metadata log, so a table committed every second does not keep every version forever.
+    /// </summary>
+    public const string DeleteAfterCommit = "write.metadata.delete-after-commit.enabled";
+
     private const int DefaultPreviousVersions = 100;
 
     // Bounds the search for a free version number; each taken one is a writer that died or one racing us.
@@ -114,6 +120,35 @@ public static class MetadataFiles
         return new TableState(updated, location);
     }
 
+    /// <summary>
+    /// After a successful commit from <paramref name="base"/> to <paramref name="committed"/>: when the table sets
+    /// <see cref="DeleteAfterCommit"/>, deletes the metadata files that dropped out of the metadata log. Best effort —
+    /// the commit has happened, so a failure here leaves orphans for <see cref="LakeTable.RemoveOrphanFilesAsync"/>
+    /// rather than failing it, and it is not cancellable for the same reason.
+    /// </summary>
+    public static async Task DeleteRemovedAsync(IFileIO io, TableState? @base, TableState committed)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(committed);
+        if (@base is null || !committed.Metadata.Properties.TryGetValue(DeleteAfterCommit, out var enabled) || !string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var kept = committed.Metadata.MetadataLog.Select(e => e.MetadataFile).Append(committed.Location).ToHashSet(StringComparer.Ordinal);
+        foreach (var removed in @base.Metadata.MetadataLog.Select(e => e.MetadataFile).Where(f => !kept.Contains(f)))
+        {
+            try
+            {
+                await io.DeleteAsync(removed, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException)
+            {
+                // See above: never turn a commit that happened into a failure.
+            }
+        }
+    }
+
     /// <summary>Reads and parses a metadata file.</summary>
     public static async Task<TableMetadata> ReadAsync(IFileIO io, string location, CancellationToken cancellationToken)
     {
@@ -172,6 +207,10 @@ public sealed class FileSystemTableOperations(IFileIO io, string tableLocation) 
     }
 
     /// <inheritdoc/>
-    public Task<TableState> CommitAsync(TableState? @base, TableMetadata updated, CancellationToken cancellationToken = default) =>
-        MetadataFiles.WriteNextAsync(FileIO, @base, updated, cancellationToken);
+    public async Task<TableState> CommitAsync(TableState? @base, TableMetadata updated, CancellationToken cancellationToken = default)
+    {
+        var state = await MetadataFiles.WriteNextAsync(FileIO, @base, updated, cancellationToken).ConfigureAwait(false);
+        await MetadataFiles.DeleteRemovedAsync(FileIO, @base, state).ConfigureAwait(false);
+        return state;
+    }
 }

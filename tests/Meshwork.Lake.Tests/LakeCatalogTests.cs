@@ -130,4 +130,26 @@ public class LakeCatalogTests
 
         Assert.Equal(new[] { data, previous }.Order(StringComparer.Ordinal), (await table.MissingFilesAsync(Ct)).Order(StringComparer.Ordinal), StringComparer.Ordinal);
     }
+
+    [Fact]
+    public async Task DeleteAfterCommit_RemovesMetadataFilesDroppedFromTheLog_AndKeepsTheRest()
+    {
+        using var dir = new TempDirectory("lake-delete-after-commit");
+        var (store, catalog) = await OpenAsync("sqlite", dir);
+        await using var _ = store;
+        await catalog.CreateNamespaceAsync(["sales"], cancellationToken: Ct);
+        var properties = new Dictionary<string, string> { [MetadataFiles.DeleteAfterCommit] = "true", [MetadataFiles.PreviousVersionsMax] = "2" };
+        var table = await catalog.CreateTableAsync(new TableIdentifier(["sales"], "orders"), TableTests.OrdersSchema(), properties: properties, cancellationToken: Ct);
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await table.NewTransaction().Append([TableTests.Order(i)]).CommitAsync(Ct);
+        }
+
+        var metadataFiles = Directory.GetFiles(LocalFileIO.ToPath(table.Location + "/metadata"), "v*.metadata.json").Select(LocalFileIO.ToLocation).Order(StringComparer.Ordinal);
+        Assert.Equal(table.Metadata.MetadataLog.Select(e => e.MetadataFile).Append(table.MetadataLocation).Order(StringComparer.Ordinal), metadataFiles);
+        Assert.Equal(3, metadataFiles.Count());
+        Assert.Empty(await table.MissingFilesAsync(Ct));
+        Assert.Equal(5, (await (await catalog.LoadTableAsync(table.Identifier!, Ct)).ReadAsync(null, Ct)).Rows.Count);
+    }
 }
