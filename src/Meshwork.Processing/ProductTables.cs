@@ -173,6 +173,8 @@ internal sealed class ProductTables
             [TopicProperty] = product.Topic,
             [TablePolicy.MaxSnapshotAgeProperty] = TablePolicy.DefaultMaxSnapshotAge.TotalMilliseconds.ToString(CultureInfo.InvariantCulture),
             [TablePolicy.MinSnapshotsToKeepProperty] = TablePolicy.DefaultMinSnapshotsToKeep.ToString(CultureInfo.InvariantCulture),
+            [MetadataFiles.DeleteAfterCommit] = "true",
+            [MetadataFiles.PreviousVersionsMax] = TablePolicy.PreviousMetadataFiles.ToString(CultureInfo.InvariantCulture),
         };
         try
         {

@@ -7,7 +7,8 @@ namespace Meshwork.Processing;
 /// Upkeep of materialized tables, run by their materializer between commits (never concurrently with them): a commit
 /// every second adds a snapshot, a manifest and a small data file each time, and metadata, planning and reads would
 /// grow without bound. Old snapshots are expired (Iceberg's <c>history.expire.*</c> table properties say how many and
-/// how old), and tables with many live files are compacted into few.
+/// how old), tables with many live files are compacted into few, and metadata files that drop out of the metadata log
+/// are deleted at each commit (<see cref="MetadataFiles.DeleteAfterCommit"/>, set when the tables are created).
 /// </summary>
 internal static class TablePolicy
 {
@@ -17,8 +18,14 @@ internal static class TablePolicy
     /// <summary>Iceberg's table property: this many newest snapshots are always kept.</summary>
     public const string MinSnapshotsToKeepProperty = "history.expire.min-snapshots-to-keep";
 
-    /// <summary>How long snapshots of a materialized table are kept by default (time travel reaches this far back).</summary>
-    public static readonly TimeSpan DefaultMaxSnapshotAge = TimeSpan.FromMinutes(10);
+    /// <summary>
+    /// How long snapshots of a materialized table are kept by default (time travel reaches this far back). Short, because
+    /// at a commit a second every snapshot lives in every metadata file written: at 2 minutes those are about 120 KB.
+    /// </summary>
+    public static readonly TimeSpan DefaultMaxSnapshotAge = TimeSpan.FromMinutes(2);
+
+    /// <summary>Previous metadata files kept (Iceberg's <c>write.metadata.previous-versions-max</c>); older ones are deleted after each commit.</summary>
+    public const int PreviousMetadataFiles = 20;
 
     /// <summary>How many snapshots are kept at least by default.</summary>
     public const int DefaultMinSnapshotsToKeep = 10;

@@ -216,6 +216,61 @@ public sealed class MaterializerTests(ITestOutputHelper output) : IAsyncLifetime
         (await _mesh.Server.Lake.TryLoadTableAsync(new TableIdentifier(["analytics"], "revenue_history"), Cancel)).ShouldNotBeNull();
     }
 
+    [Fact]
+    public async Task Materializer_JsonSchemaProduct_MaterializesObjectsByFieldName()
+    {
+        const string Schema = """
+            {"$schema": "http://json-schema.org/draft-07/schema#", "title": "Return", "type": "object",
+             "properties": {
+               "returnId": {"type": "string", "description": "Return number."},
+               "quantity": {"type": "integer", "description": "Items returned."},
+               "receivedAt": {"type": "string", "format": "date-time", "description": "When the parcel arrived."},
+               "reason": {"type": ["string", "null"], "description": "Why, in the customer's words."}},
+             "required": ["returnId", "quantity"]}
+            """;
+        const string Product = """
+            dataProduct:
+              id: returns
+              name: "Sales Returns"
+              domain: sales
+              owner: "sales-data-team@contoso.com"
+              description: "Returned orders, one state event per change."
+              classification: Internal
+              status: published
+              version: 1
+              schema: returns.json
+              keyFields: [returnId]
+              stateEvents: true
+              dataResidency:
+                region: "EU"
+                storageLocations: ["westeurope"]
+            """;
+        var files = MaterializerMesh.Examples.With("sales/products/returns/product.yaml", Product).With("sales/products/returns/returns.json", Schema);
+        var applied = await _mesh.Server.ControlPlane.ApplyAsync(files, allowDestroy: false, "test", "test", Cancel);
+        applied.Applied.ShouldBeTrue(string.Join("; ", applied.Plan.Errors));
+        var id = (await _mesh.Server.Registry.GetVersionAsync("sales.returns.v1-value", VersionSpec.Latest, cancellationToken: Cancel)).Schema.Id;
+
+        foreach (var (key, json) in new[]
+        {
+            ("RET-1", """{"returnId": "RET-1", "quantity": 2, "receivedAt": "2026-12-07T09:15:00Z", "reason": "too small"}"""),
+            ("RET-2", """{"returnId": "RET-2", "quantity": 1, "reason": null}"""),
+            ("RET-1", """{"returnId": "RET-1", "quantity": 3, "receivedAt": "2026-12-08T10:00:00+01:00"}"""),
+        })
+        {
+            await ProduceAsync("sales.returns.v1", Encoding.UTF8.GetBytes(key), WireFormat.Frame(id, Encoding.UTF8.GetBytes(json)));
+        }
+
+        await _mesh.WaitCaughtUpAsync(["sales.returns"], Cancel);
+
+        var current = await _mesh.Server.Lake.LoadTableAsync(new TableIdentifier(["sales"], "returns"), Cancel);
+        current.Schema.Fields.Select(f => f.Name).ShouldBe(["returnId", "quantity", "receivedAt", "reason"]);
+        var rows = (await current.ReadAsync(cancellationToken: Cancel)).Rows.OrderBy(r => (string)r[0]!).ToList();
+        rows.Count.ShouldBe(2);
+        rows[0].ShouldBe(["RET-1", 3L, new DateTimeOffset(2026, 12, 8, 9, 0, 0, TimeSpan.Zero), null]);
+        rows[1].ShouldBe(["RET-2", 1L, null, null]);
+        (await CheckAsync("sales.returns")).HistoryRows.ShouldBe(3);
+    }
+
     private async Task ProduceAsync(string topic, byte[] key, byte[]? value)
     {
         using var connection = new LocalKafkaConnection(_mesh.Server.Broker, Principal.LocalAdmin, "test");
