@@ -96,6 +96,7 @@ internal sealed partial class ProductMaterializer : IAsyncDisposable
         var delay = FirstRetryDelay;
         while (!cancellationToken.IsCancellationRequested)
         {
+            var committedBefore = Interlocked.Read(ref _committed);
             try
             {
                 await MaterializeAsync(cancellationToken).ConfigureAwait(false);
@@ -106,6 +107,12 @@ internal sealed partial class ProductMaterializer : IAsyncDisposable
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+                // A run that got work done before failing starts the back-off afresh.
+                if (Interlocked.Read(ref _committed) != committedBefore)
+                {
+                    delay = FirstRetryDelay;
+                }
+
                 lock (_gate)
                 {
                     _state = MaterializationState.Failed;
