@@ -120,7 +120,15 @@ internal sealed partial class ProductMaterializer : IAsyncDisposable
                     _lastErrorAt = _time.GetUtcNow();
                 }
 
-                LogFailed(_logger, Product.FullName, delay.TotalSeconds, e);
+                if (e is RecordSourceException)
+                {
+                    // The bus said no (a topic deleted with its product, an authorization change): the message says it all.
+                    LogSourceFailed(_logger, Product.FullName, delay.TotalSeconds, e.Message);
+                }
+                else
+                {
+                    LogFailed(_logger, Product.FullName, delay.TotalSeconds, e);
+                }
                 try
                 {
                     await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
@@ -554,6 +562,9 @@ internal sealed partial class ProductMaterializer : IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Materializing {Product} failed; starting over from its tables in {Seconds} s")]
     private static partial void LogFailed(ILogger logger, string product, double seconds, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Materializing {Product} stopped: {Reason}; starting over from its tables in {Seconds} s")]
+    private static partial void LogSourceFailed(ILogger logger, string product, double seconds, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Materializing {Product}: skipped partition {Partition} offset {Offset}: {Reason}")]
     private static partial void LogSkipped(ILogger logger, string product, int partition, long offset, string reason);

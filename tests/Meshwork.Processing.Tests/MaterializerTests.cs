@@ -219,6 +219,33 @@ public sealed class MaterializerTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task Materializer_JsonSchemaProduct_MaterializesObjectsByFieldName()
     {
+        await ApplyReturnsAsync();
+        var id = (await _mesh.Server.Registry.GetVersionAsync("sales.returns.v1-value", VersionSpec.Latest, cancellationToken: Cancel)).Schema.Id;
+
+        foreach (var (key, json) in new[]
+        {
+            ("RET-1", """{"returnId": "RET-1", "quantity": 2, "receivedAt": "2026-12-07T09:15:00Z", "reason": "too small"}"""),
+            ("RET-2", """{"returnId": "RET-2", "quantity": 1, "reason": null}"""),
+            ("RET-1", """{"returnId": "RET-1", "quantity": 3, "receivedAt": "2026-12-08T10:00:00+01:00"}"""),
+        })
+        {
+            await ProduceAsync("sales.returns.v1", Encoding.UTF8.GetBytes(key), WireFormat.Frame(id, Encoding.UTF8.GetBytes(json)));
+        }
+
+        await _mesh.WaitCaughtUpAsync(["sales.returns"], Cancel);
+
+        var current = await _mesh.Server.Lake.LoadTableAsync(new TableIdentifier(["sales"], "returns"), Cancel);
+        current.Schema.Fields.Select(f => f.Name).ShouldBe(["returnId", "quantity", "receivedAt", "reason"]);
+        var rows = (await current.ReadAsync(cancellationToken: Cancel)).Rows.OrderBy(r => (string)r[0]!).ToList();
+        rows.Count.ShouldBe(2);
+        rows[0].ShouldBe(["RET-1", 3L, new DateTimeOffset(2026, 12, 8, 9, 0, 0, TimeSpan.Zero), null]);
+        rows[1].ShouldBe(["RET-2", 1L, null, null]);
+        (await CheckAsync("sales.returns")).HistoryRows.ShouldBe(3);
+    }
+
+    /// <summary>Applies the examples plus a JSON Schema product, sales.returns.</summary>
+    private async Task ApplyReturnsAsync()
+    {
         const string Schema = """
             {"$schema": "http://json-schema.org/draft-07/schema#", "title": "Return", "type": "object",
              "properties": {
@@ -248,27 +275,25 @@ public sealed class MaterializerTests(ITestOutputHelper output) : IAsyncLifetime
         var files = MaterializerMesh.Examples.With("sales/products/returns/product.yaml", Product).With("sales/products/returns/returns.json", Schema);
         var applied = await _mesh.Server.ControlPlane.ApplyAsync(files, allowDestroy: false, "test", "test", Cancel);
         applied.Applied.ShouldBeTrue(string.Join("; ", applied.Plan.Errors));
-        var id = (await _mesh.Server.Registry.GetVersionAsync("sales.returns.v1-value", VersionSpec.Latest, cancellationToken: Cancel)).Schema.Id;
+    }
 
-        foreach (var (key, json) in new[]
+    [Fact]
+    public async Task Materializer_PicksUpAProduct_AsSoonAsItIsApplied()
+    {
+        // Polling the catalog once an hour: only the apply's wake-up can start the new product's materializer.
+        await _mesh.RestartAsync(_mesh.Options with { Processing = _mesh.Options.Processing with { CatalogPollInterval = TimeSpan.FromHours(1) } }, Cancel);
+        await _mesh.WaitCaughtUpAsync(cancellationToken: Cancel);
+
+        await ApplyReturnsAsync();
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Cancel);
+        timeout.CancelAfter(MaterializerMesh.CatchUpTimeout);
+        while (_mesh.Server.Materializer!.Status("sales.returns") is null)
         {
-            ("RET-1", """{"returnId": "RET-1", "quantity": 2, "receivedAt": "2026-12-07T09:15:00Z", "reason": "too small"}"""),
-            ("RET-2", """{"returnId": "RET-2", "quantity": 1, "reason": null}"""),
-            ("RET-1", """{"returnId": "RET-1", "quantity": 3, "receivedAt": "2026-12-08T10:00:00+01:00"}"""),
-        })
-        {
-            await ProduceAsync("sales.returns.v1", Encoding.UTF8.GetBytes(key), WireFormat.Frame(id, Encoding.UTF8.GetBytes(json)));
+            await Task.Delay(20, timeout.Token);
         }
 
-        await _mesh.WaitCaughtUpAsync(["sales.returns"], Cancel);
-
-        var current = await _mesh.Server.Lake.LoadTableAsync(new TableIdentifier(["sales"], "returns"), Cancel);
-        current.Schema.Fields.Select(f => f.Name).ShouldBe(["returnId", "quantity", "receivedAt", "reason"]);
-        var rows = (await current.ReadAsync(cancellationToken: Cancel)).Rows.OrderBy(r => (string)r[0]!).ToList();
-        rows.Count.ShouldBe(2);
-        rows[0].ShouldBe(["RET-1", 3L, new DateTimeOffset(2026, 12, 8, 9, 0, 0, TimeSpan.Zero), null]);
-        rows[1].ShouldBe(["RET-2", 1L, null, null]);
-        (await CheckAsync("sales.returns")).HistoryRows.ShouldBe(3);
+        _mesh.Server.Materializer.Status("sales.returns")!.Topic.ShouldBe("sales.returns.v1");
     }
 
     private async Task ProduceAsync(string topic, byte[] key, byte[]? value)
