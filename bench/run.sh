@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks and writes their results to bench/results/. Never part of ./test.sh.
-#   bench/run.sh [avro|registry|all] [--seconds N] [--rounds N] [--records N] [--concurrency N]
+#   bench/run.sh [avro|registry|materializer|all] [--seconds N] [--rounds N] [--records N] [--concurrency N]
+#                [--duration N] [--commit-interval-ms N]
 # Requires: the .NET SDK; node and npm, with avsc installed in tests/conformance (the Avro reference):
 #   apt-get install nodejs npm && (cd tests/conformance && npm install)
 set -euo pipefail

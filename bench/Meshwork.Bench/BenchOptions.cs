@@ -8,7 +8,9 @@ namespace Meshwork.Bench;
 /// <param name="Records">How many distinct records the Avro benchmark cycles through.</param>
 /// <param name="Concurrency">How many requests the HTTP benchmark keeps in flight.</param>
 /// <param name="ResultsDirectory">Where the results files go.</param>
-internal sealed record BenchOptions(double Seconds, int Rounds, int Records, int Concurrency, string ResultsDirectory)
+/// <param name="Duration">How long the materializer benchmark measures, in seconds.</param>
+/// <param name="CommitIntervalMs">The materializer's commit interval in its benchmark.</param>
+internal sealed record BenchOptions(double Seconds, int Rounds, int Records, int Concurrency, string ResultsDirectory, int Duration, int CommitIntervalMs)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -17,6 +19,8 @@ internal sealed record BenchOptions(double Seconds, int Rounds, int Records, int
         var records = 10_000;
         var concurrency = 16;
         var results = Path.Combine(RepositoryRoot(), "bench", "results");
+        var duration = 60;
+        var commitIntervalMs = (int)Processing.MaterializerOptions.DefaultCommitInterval.TotalMilliseconds;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             var value = args[i + 1];
@@ -34,6 +38,12 @@ internal sealed record BenchOptions(double Seconds, int Rounds, int Records, int
                 case "--concurrency":
                     concurrency = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--duration":
+                    duration = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
+                case "--commit-interval-ms":
+                    commitIntervalMs = int.Parse(value, CultureInfo.InvariantCulture);
+                    break;
                 case "--results":
                     results = Path.GetFullPath(value);
                     break;
@@ -42,7 +52,7 @@ internal sealed record BenchOptions(double Seconds, int Rounds, int Records, int
             }
         }
 
-        return new BenchOptions(seconds, rounds, records, concurrency, results);
+        return new BenchOptions(seconds, rounds, records, concurrency, results, duration, commitIntervalMs);
     }
 
     /// <summary>The checkout the benchmark was built from (it looks for Meshwork.slnx upwards from the binary).</summary>

@@ -16,12 +16,16 @@ switch (command)
     case "registry":
         await RegistryHttpBench.RunAsync(options);
         break;
+    case "materializer":
+        await MaterializerLatencyBench.RunAsync(options);
+        break;
     case "all":
         await AvroCodecBench.RunAsync(options);
         await RegistryHttpBench.RunAsync(options);
+        await MaterializerLatencyBench.RunAsync(options);
         break;
     default:
-        Console.Error.WriteLine("usage: Meshwork.Bench [avro|registry|all] [--seconds N] [--rounds N] [--records N] [--concurrency N] [--results DIR]");
+        Console.Error.WriteLine("usage: Meshwork.Bench [avro|registry|materializer|all] [--seconds N] [--rounds N] [--records N] [--concurrency N] [--duration N] [--commit-interval-ms N] [--results DIR]");
         return 2;
 }
 

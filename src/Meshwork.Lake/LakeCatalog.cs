@@ -293,7 +293,7 @@ public sealed class LakeCatalog
 
         public async Task<TableState> CommitAsync(TableState? @base, TableMetadata updated, CancellationToken cancellationToken = default)
         {
-            var state = await MetadataFiles.WriteNextAsync(FileIO, @base, updated, cancellationToken).ConfigureAwait(false);
+            var state = await MetadataFiles.WriteNextAsync(FileIO, @base, updated, cancellationToken, skipTakenVersions: true).ConfigureAwait(false);
             if (@base is null)
             {
                 await catalog.InsertAsync(id, state.Location, cancellationToken).ConfigureAwait(false);
@@ -307,6 +307,7 @@ public sealed class LakeCatalog
                 throw new CommitConflictException($"table {id} changed since {@base.Location} was read");
             }
 
+            await MetadataFiles.DeleteRemovedAsync(FileIO, @base, state).ConfigureAwait(false);
             return state;
         }
     }

@@ -157,6 +157,14 @@ public sealed class LakeTable
     public Task<IReadOnlyList<string>> RemoveOrphanFilesAsync(DateTimeOffset olderThan, CancellationToken cancellationToken = default) =>
         TableMaintenance.RemoveOrphanFilesAsync(this, olderThan, cancellationToken);
 
+    /// <summary>
+    /// Every file the table's metadata references that does not exist: the current metadata file, the previous ones in
+    /// the metadata log, and of every snapshot its manifest list, manifests and live data and delete files. Empty for an
+    /// intact table; what a check after a crash or a copy asks.
+    /// </summary>
+    public Task<IReadOnlyList<string>> MissingFilesAsync(CancellationToken cancellationToken = default) =>
+        TableMaintenance.MissingFilesAsync(this, cancellationToken);
+
     internal long Now() => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     internal int Retries => (int)Metadata.Property(CommitRetriesProperty, DefaultRetries);

@@ -166,6 +166,62 @@ internal static class TableMaintenance
         return deleted;
     }
 
+    public static async Task<IReadOnlyList<string>> MissingFilesAsync(LakeTable table, CancellationToken cancellationToken)
+    {
+        var metadata = table.Metadata;
+        var missing = new List<string>();
+        var checkedFiles = new HashSet<string>(StringComparer.Ordinal);
+        async Task<bool> ExistsAsync(string location)
+        {
+            if (!checkedFiles.Add(location))
+            {
+                return true;
+            }
+
+            if (await table.FileIO.ExistsAsync(location, cancellationToken).ConfigureAwait(false))
+            {
+                return true;
+            }
+
+            missing.Add(location);
+            return false;
+        }
+
+        await ExistsAsync(table.MetadataLocation).ConfigureAwait(false);
+        foreach (var entry in metadata.MetadataLog)
+        {
+            await ExistsAsync(entry.MetadataFile).ConfigureAwait(false);
+        }
+
+        foreach (var snapshot in metadata.Snapshots)
+        {
+            if (!await ExistsAsync(snapshot.ManifestList).ConfigureAwait(false))
+            {
+                continue;
+            }
+
+            foreach (var manifest in await TableReader.ManifestsAsync(table, snapshot, cancellationToken).ConfigureAwait(false))
+            {
+                var seen = checkedFiles.Contains(manifest.Path);
+                if (!await ExistsAsync(manifest.Path).ConfigureAwait(false) || seen)
+                {
+                    continue;
+                }
+
+                // Entries marked DELETED name files a later snapshot removed; expiry may have deleted those.
+                foreach (var entry in await TableReader.EntriesAsync(table, metadata, manifest, cancellationToken).ConfigureAwait(false))
+                {
+                    if (entry.Status != EntryStatus.Deleted)
+                    {
+                        await ExistsAsync(entry.File.Path).ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+
+        return missing;
+    }
+
     private static async Task<HashSet<string>> ReferencedFilesAsync(LakeTable table, TableMetadata metadata, IEnumerable<Snapshot> snapshots, bool liveOnly, CancellationToken cancellationToken)
     {
         var files = new HashSet<string>(StringComparer.Ordinal);

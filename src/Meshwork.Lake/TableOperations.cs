@@ -39,7 +39,16 @@ public static class MetadataFiles
     /// <summary>How many previous metadata files the metadata log keeps (Iceberg's <c>write.metadata.previous-versions-max</c>).</summary>
     public const string PreviousVersionsMax = "write.metadata.previous-versions-max";
 
+    /// <summary>
+    /// Iceberg's table property <c>write.metadata.delete-after-commit.enabled</c>: <c>true</c> deletes the metadata files
+    /// a commit drops from the metadata log, so a table committed every second does not keep every version forever.
+    /// </summary>
+    public const string DeleteAfterCommit = "write.metadata.delete-after-commit.enabled";
+
     private const int DefaultPreviousVersions = 100;
+
+    // Bounds the search for a free version number; each taken one is a writer that died or one racing us.
+    private const int MaxSkippedVersions = 100;
 
     /// <summary>The location of version <paramref name="version"/>'s metadata file.</summary>
     public static string Location(string tableLocation, int version) => string.Create(CultureInfo.InvariantCulture, $"{tableLocation.TrimEnd('/')}/metadata/v{version}.metadata.json");
@@ -59,9 +68,11 @@ public static class MetadataFiles
 
     /// <summary>
     /// Writes the next version's metadata file exclusively (the compare-and-swap of the file-system layout) and then the
-    /// version hint. Returns the new state; throws <see cref="CommitConflictException"/> when that version exists.
+    /// version hint. Returns the new state; throws <see cref="CommitConflictException"/> when that version exists —
+    /// unless <paramref name="skipTakenVersions"/>, for tables whose compare-and-swap is elsewhere (a catalog): then a
+    /// taken version is passed over for the next free one.
     /// </summary>
-    public static async Task<TableState> WriteNextAsync(IFileIO io, TableState? @base, TableMetadata updated, CancellationToken cancellationToken)
+    public static async Task<TableState> WriteNextAsync(IFileIO io, TableState? @base, TableMetadata updated, CancellationToken cancellationToken, bool skipTakenVersions = false)
     {
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(updated);
@@ -82,19 +93,60 @@ public static class MetadataFiles
             }
         }
 
-        var location = Location(updated.Location, version);
-        try
+        var json = Encoding.UTF8.GetBytes(updated.ToJson());
+        string location;
+        for (var attempt = 0; ; attempt++, version++)
         {
-            await io.WriteAsync(location, Encoding.UTF8.GetBytes(updated.ToJson()), overwrite: false, cancellationToken).ConfigureAwait(false);
-        }
-        catch (LakeFileExistsException)
-        {
-            throw new CommitConflictException($"{location} was written by a concurrent commit");
+            location = Location(updated.Location, version);
+            try
+            {
+                await io.WriteAsync(location, json, overwrite: false, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (LakeFileExistsException) when (skipTakenVersions && attempt < MaxSkippedVersions)
+            {
+                // A writer that died between writing this file and swapping the catalog left it behind (or a concurrent
+                // writer is about to swap it in, and then the catalog's compare-and-swap fails one of us): either way
+                // the catalog, not the file, decides, and reusing the number would fail forever.
+            }
+            catch (LakeFileExistsException)
+            {
+                throw new CommitConflictException($"{location} was written by a concurrent commit");
+            }
         }
 
         // The hint is only an optimisation for readers (icebird reads it); readers probe past it.
         await io.WriteAsync($"{updated.Location}/metadata/{VersionHint}", Encoding.UTF8.GetBytes(version.ToString(CultureInfo.InvariantCulture)), overwrite: true, cancellationToken).ConfigureAwait(false);
         return new TableState(updated, location);
+    }
+
+    /// <summary>
+    /// After a successful commit from <paramref name="base"/> to <paramref name="committed"/>: when the table sets
+    /// <see cref="DeleteAfterCommit"/>, deletes the metadata files that dropped out of the metadata log. Best effort —
+    /// the commit has happened, so a failure here leaves orphans for <see cref="LakeTable.RemoveOrphanFilesAsync"/>
+    /// rather than failing it, and it is not cancellable for the same reason.
+    /// </summary>
+    public static async Task DeleteRemovedAsync(IFileIO io, TableState? @base, TableState committed)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(committed);
+        if (@base is null || !committed.Metadata.Properties.TryGetValue(DeleteAfterCommit, out var enabled) || !string.Equals(enabled, "true", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var kept = committed.Metadata.MetadataLog.Select(e => e.MetadataFile).Append(committed.Location).ToHashSet(StringComparer.Ordinal);
+        foreach (var removed in @base.Metadata.MetadataLog.Select(e => e.MetadataFile).Where(f => !kept.Contains(f)))
+        {
+            try
+            {
+                await io.DeleteAsync(removed, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or Amazon.Runtime.AmazonServiceException)
+            {
+                // See above: never turn a commit that happened into a failure.
+            }
+        }
     }
 
     /// <summary>Reads and parses a metadata file.</summary>
@@ -155,6 +207,10 @@ public sealed class FileSystemTableOperations(IFileIO io, string tableLocation) 
     }
 
     /// <inheritdoc/>
-    public Task<TableState> CommitAsync(TableState? @base, TableMetadata updated, CancellationToken cancellationToken = default) =>
-        MetadataFiles.WriteNextAsync(FileIO, @base, updated, cancellationToken);
+    public async Task<TableState> CommitAsync(TableState? @base, TableMetadata updated, CancellationToken cancellationToken = default)
+    {
+        var state = await MetadataFiles.WriteNextAsync(FileIO, @base, updated, cancellationToken).ConfigureAwait(false);
+        await MetadataFiles.DeleteRemovedAsync(FileIO, @base, state).ConfigureAwait(false);
+        return state;
+    }
 }

@@ -7,6 +7,7 @@ using Meshwork.Lake;
 using Meshwork.Lake.Rest;
 using Meshwork.Metadata;
 using Meshwork.Query;
+using Meshwork.Processing;
 using Meshwork.Registry;
 using Meshwork.Security;
 using Meshwork.Server.Configuration;
@@ -73,6 +74,9 @@ public sealed partial class MeshServer : IAsyncDisposable
     /// <summary>The value-level PII detectors' sampler.</summary>
     public FindingsMonitor Findings { get; private set; } = null!;
 
+    /// <summary>The materializer of every published product's lake tables when <c>processing.enabled</c>, else null.</summary>
+    public Materializer? Materializer { get; private set; }
+
     /// <summary>The lake's Iceberg catalog (also served at <c>/iceberg</c> of the HTTP API).</summary>
     public LakeCatalog Lake { get; private set; } = null!;
 
@@ -121,10 +125,12 @@ public sealed partial class MeshServer : IAsyncDisposable
             var listeners = new Listeners();
             var lake = new LakeCatalog(store, options.Lake.CreateFileIO(), options.Lake.Warehouse(options.DataDirectory));
             var queries = new QueryEngine(lake, AllowAllPolicy.Instance, FullAccessViewPolicy.Instance);
+            var materializer = options.Processing.Enabled ? new Materializer(catalog, lake, registry, broker, options.Processing, TimeProvider.System, loggerFactory) : null;
             web = BuildWeb(options, loggerFactory, status, broker, plane, queries, listeners);
             web.MapGroup("/iceberg").MapIcebergCatalog(lake, AllowAllPolicy.Instance, ApiAccess.PrincipalOf);
+            web.MapProcessingApi(materializer);
             registryWeb = BuildRegistryWeb(options, loggerFactory, registry, listeners);
-            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger) { ControlPlane = plane, Lake = lake };
+            var server = new MeshServer(options, dataLock, store, broker, registry, web, registryWeb, status, logger) { ControlPlane = plane, Lake = lake, Materializer = materializer };
             await web.StartAsync(cancellationToken).ConfigureAwait(false);
             await registryWeb.StartAsync(cancellationToken).ConfigureAwait(false);
             server.RegistryAddress = Base(listeners.Registry!);
@@ -135,6 +141,14 @@ public sealed partial class MeshServer : IAsyncDisposable
             server.Findings = new FindingsMonitor(broker, registry, catalog, options.FindingsSampleInterval, TimeProvider.System, loggerFactory.CreateLogger<FindingsMonitor>());
             server._background.Add(server.Findings);
             server.Findings.Start();
+            if (materializer is not null)
+            {
+                // Stopped after the generators (disposed in this order), so it commits what they published last.
+                server._background.Add(materializer);
+                plane.Applied += (_, _) => materializer.Wake();
+                materializer.Start();
+            }
+
             server.Generators?.Start();
             status.MarkReady();
             LogStarted(logger, server.HttpAddress, server.BootstrapServers, options.DataDirectory);

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Meshwork.Broker;
 using Meshwork.Registry;
 
@@ -11,25 +10,21 @@ namespace Meshwork.Server;
 /// </summary>
 public sealed class RegistryValueValidator(SchemaRegistry registry) : IValueSchemaValidator
 {
-    private const byte MagicByte = 0;
-    private const int HeaderLength = 5;
-
     /// <inheritdoc/>
     public string? Validate(string topic, ValueSchemaValidation mode, ReadOnlySpan<byte> value)
     {
-        if (value.Length < HeaderLength || value[0] != MagicByte)
+        if (!WireFormat.TryReadSchemaId(value, out var id))
         {
             return "the value does not start with the schema registry wire format (magic byte 0 and a 4-byte schema id); produce it with a schema-registry serializer.";
         }
 
-        var id = BinaryPrimitives.ReadInt32BigEndian(value[1..HeaderLength]);
         var subject = topic + "-value";
         if (!registry.IsRegisteredUnderSubject(id, subject))
         {
             return $"schema id {id} is not registered under subject '{subject}'.";
         }
 
-        if (mode == ValueSchemaValidation.Full && !registry.TryValidatePayload(id, value[HeaderLength..], out var error))
+        if (mode == ValueSchemaValidation.Full && !registry.TryValidatePayload(id, value[WireFormat.HeaderLength..], out var error))
         {
             return $"the payload does not decode with schema id {id}: {error}";
         }

@@ -88,4 +88,68 @@ public class LakeCatalogTests
         Assert.Equal(2, reloaded.Metadata.Snapshots.Count);
         Assert.Equal(2, reloaded.Metadata.MetadataLog.Count);
     }
+
+    [Fact]
+    public async Task CatalogCommit_PassesOverAMetadataVersion_LeftByAWriterThatDiedBeforeItsSwap()
+    {
+        using var dir = new TempDirectory("lake-catalog-orphan");
+        var (store, catalog) = await OpenAsync("sqlite", dir);
+        await using var _ = store;
+        await catalog.CreateNamespaceAsync(["sales"], cancellationToken: Ct);
+        var id = new TableIdentifier(["sales"], "orders");
+        var table = await catalog.CreateTableAsync(id, TableTests.OrdersSchema(), cancellationToken: Ct);
+
+        // What a process killed between writing v2.metadata.json and swapping the catalog row leaves behind.
+        await MetadataFiles.WriteNextAsync(table.FileIO, table.State, table.Metadata with { LastUpdatedMs = table.Metadata.LastUpdatedMs + 1 }, Ct);
+        Assert.True(File.Exists(LocalFileIO.ToPath(MetadataFiles.Location(table.Location, 2))));
+
+        await table.NewTransaction().Append([TableTests.Order(1)]).CommitAsync(Ct);
+
+        var reloaded = await catalog.LoadTableAsync(id, Ct);
+        Assert.Equal(3, MetadataFiles.Version(reloaded.MetadataLocation));
+        Assert.Equal([1L], (await reloaded.ReadAsync(null, Ct)).Rows.Select(r => (long)r[0]!));
+        Assert.Empty(await reloaded.MissingFilesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task MissingFiles_NamesEveryReferencedFileThatIsGone()
+    {
+        using var dir = new TempDirectory("lake-missing");
+        var (store, catalog) = await OpenAsync("sqlite", dir);
+        await using var _ = store;
+        await catalog.CreateNamespaceAsync(["sales"], cancellationToken: Ct);
+        var table = await catalog.CreateTableAsync(new TableIdentifier(["sales"], "orders"), TableTests.OrdersSchema(), cancellationToken: Ct);
+        await table.NewTransaction().Append([TableTests.Order(1)]).CommitAsync(Ct);
+        await table.NewTransaction().Upsert([TableTests.Order(1)]).CommitAsync(Ct);
+        Assert.Empty(await table.MissingFilesAsync(Ct));
+
+        var data = (await table.LiveFilesAsync(cancellationToken: Ct)).First(e => e.File.Content == Manifests.FileContent.Data).File.Path;
+        var previous = table.Metadata.MetadataLog[0].MetadataFile;
+        File.Delete(LocalFileIO.ToPath(data));
+        File.Delete(LocalFileIO.ToPath(previous));
+
+        Assert.Equal(new[] { data, previous }.Order(StringComparer.Ordinal), (await table.MissingFilesAsync(Ct)).Order(StringComparer.Ordinal), StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public async Task DeleteAfterCommit_RemovesMetadataFilesDroppedFromTheLog_AndKeepsTheRest()
+    {
+        using var dir = new TempDirectory("lake-delete-after-commit");
+        var (store, catalog) = await OpenAsync("sqlite", dir);
+        await using var _ = store;
+        await catalog.CreateNamespaceAsync(["sales"], cancellationToken: Ct);
+        var properties = new Dictionary<string, string> { [MetadataFiles.DeleteAfterCommit] = "true", [MetadataFiles.PreviousVersionsMax] = "2" };
+        var table = await catalog.CreateTableAsync(new TableIdentifier(["sales"], "orders"), TableTests.OrdersSchema(), properties: properties, cancellationToken: Ct);
+
+        for (var i = 1; i <= 5; i++)
+        {
+            await table.NewTransaction().Append([TableTests.Order(i)]).CommitAsync(Ct);
+        }
+
+        var metadataFiles = Directory.GetFiles(LocalFileIO.ToPath(table.Location + "/metadata"), "v*.metadata.json").Select(LocalFileIO.ToLocation).Order(StringComparer.Ordinal);
+        Assert.Equal(table.Metadata.MetadataLog.Select(e => e.MetadataFile).Append(table.MetadataLocation).Order(StringComparer.Ordinal), metadataFiles);
+        Assert.Equal(3, metadataFiles.Count());
+        Assert.Empty(await table.MissingFilesAsync(Ct));
+        Assert.Equal(5, (await (await catalog.LoadTableAsync(table.Identifier!, Ct)).ReadAsync(null, Ct)).Rows.Count);
+    }
 }

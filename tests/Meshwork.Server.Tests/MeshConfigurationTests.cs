@@ -191,6 +191,23 @@ public sealed class MeshConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Load_BindsProcessingSettings_AndRefusesAZeroInterval()
+    {
+        var defaults = Load().Options.Processing;
+        defaults.Enabled.ShouldBeTrue();
+        defaults.CommitInterval.ShouldBe(TimeSpan.FromSeconds(1));
+        defaults.CommitRecords.ShouldBe(10_000);
+
+        var env = new Dictionary<string, string> { ["MESHWORK_PROCESSING_COMMIT_INTERVAL_MS"] = "250" };
+        var set = Load("processing:\n  enabled: false\n", env, new ConfigValue("processing.commitRecords", "500", "--set processing.commitRecords")).Options.Processing;
+        set.Enabled.ShouldBeFalse();
+        set.CommitInterval.ShouldBe(TimeSpan.FromMilliseconds(250));
+        set.CommitRecords.ShouldBe(500);
+
+        LoadFails(env: new Dictionary<string, string> { ["MESHWORK_PROCESSING_COMMIT_INTERVAL_MS"] = "0" }).Errors.ShouldContain(e => e.Key == "processing.commitIntervalMs");
+    }
+
+    [Fact]
     public void Load_RefusesS3WithoutABucket_AndASecretKeyInTheFile()
     {
         LoadFails("lake:\n  storage: s3\n").Errors.ShouldContain(e => e.Key == "lake.s3.bucket");

@@ -346,7 +346,10 @@ public sealed partial class PartitionLog : IDisposable
 
                 try
                 {
-                    if (segment.Read(offset, maxBytes, maxOffset, out var buffer, out var length))
+                    // Never past the next offset read above: an append writes its batch (and fsyncs it) before it
+                    // publishes the new next offset, and cuts the batch off again when that fails, so bytes beyond it are
+                    // not acknowledged yet and may never be. Kafka likewise serves nothing above the high watermark.
+                    if (segment.Read(offset, maxBytes, Math.Min(maxOffset, next - 1), out var buffer, out var length))
                     {
                         return new ReadResult(ErrorCode.None, buffer, length, LogStartOffset, next);
                     }

@@ -7,6 +7,7 @@ using Meshwork.Broker.Storage;
 using Meshwork.Lake;
 using Meshwork.Lake.IO;
 using Meshwork.Metadata;
+using Meshwork.Processing;
 using Microsoft.Extensions.Logging;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -80,6 +81,9 @@ public static partial class MeshConfiguration
         new("examples.enabled", "true", "Apply the embedded example mesh on first start and run its event generators: true or false (mesh up --empty sets false)."),
         new("examples.eventsPerSecond", "2", "Events per second each example generator publishes (0 stops them; at most 1000)."),
         new("findings.sampleIntervalMs", "10000", "How often the value detectors sample each product's newest events for undeclared PII; 0 turns sampling off."),
+        new("processing.enabled", "true", "Materialize every published product into its current-state and history tables in the lake: true or false."),
+        new("processing.commitIntervalMs", "1000", "Longest time a consumed event waits for the lake commit that makes it queryable (milliseconds)."),
+        new("processing.commitRecords", "10000", "Most events in one lake commit of a product's tables."),
         new("lake.storage", "local", "Where lake table files live: local or s3."),
         new("lake.path", "", "Local warehouse directory (default: DATA/lake)."),
         new("lake.s3.bucket", "", "S3 bucket of the warehouse (lake.storage=s3)."),
@@ -334,8 +338,15 @@ public static partial class MeshConfiguration
         var examples = new ExampleOptions(ParseBool(values["examples.enabled"], errors), ParseInt(values["examples.eventsPerSecond"], 0, 1000, errors));
         var sampleInterval = ParseInt(values["findings.sampleIntervalMs"], 0, 86_400_000, errors);
         var lake = BindLake(values, workingDirectory, errors);
+        var processing = new MaterializerOptions
+        {
+            Enabled = ParseBool(values["processing.enabled"], errors),
+            CommitInterval = TimeSpan.FromMilliseconds(ParseInt(values["processing.commitIntervalMs"], 10, 3_600_000, errors)),
+            CommitRecords = ParseInt(values["processing.commitRecords"], 1, 10_000_000, errors),
+        };
         return errors.Count > errorCount ? null : new MeshOptions
         {
+            Processing = processing,
             Examples = examples,
             FindingsSampleInterval = TimeSpan.FromMilliseconds(sampleInterval),
             DataDirectory = dataDirectory,

@@ -1,6 +1,7 @@
 using Meshwork.Broker;
 using Meshwork.Broker.Storage;
 using Meshwork.Lake;
+using Meshwork.Processing;
 using Microsoft.Extensions.Logging;
 
 namespace Meshwork.Server.Configuration;
@@ -31,6 +32,10 @@ public sealed record MeshOptions
 
     /// <summary>How often the value detectors sample products' newest events; zero turns sampling off.</summary>
     public TimeSpan FindingsSampleInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The materializer: every published product's tables in the lake.</summary>
+    public MaterializerOptions Processing { get; init; } = new();
+
     /// <summary>The lake: where Iceberg table files live (local disk or S3).</summary>
     public LakeOptions Lake { get; init; } = new();
 
@@ -47,6 +52,8 @@ public sealed record MeshOptions
         Broker = new BrokerOptions { Port = 0, GroupInitialRebalanceDelay = TimeSpan.Zero },
         Examples = new ExampleOptions(Enabled: false, EventsPerSecond: 0),
         FindingsSampleInterval = TimeSpan.Zero,
+        // Tests that want tables turn it on; the others should not find consumer groups and lake tables they did not make.
+        Processing = new MaterializerOptions { Enabled = false },
         LogLevel = LogLevel.Warning,
     };
 }

@@ -1,7 +1,7 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Meshwork.Broker;
+using Meshwork.Broker.Storage;
 using Meshwork.Catalog;
 using Meshwork.Formats.Avro;
 using Meshwork.Governance.Classification;
@@ -21,15 +21,13 @@ public sealed partial class FindingsMonitor : IAsyncDisposable
     /// <summary>Most events read per partition per pass.</summary>
     public const int SampleSize = 200;
 
-    private const int HeaderLength = 5;
     private readonly KafkaBroker _broker;
-    private readonly SchemaRegistry _registry;
+    private readonly WireValueDecoder _decoder;
     private readonly MeshCatalog _catalog;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<(string Topic, int Partition), long> _scanned = new();
-    private readonly ConcurrentDictionary<int, AvroSchema?> _schemas = new();
     private readonly CancellationTokenSource _stop = new();
     private Task? _loop;
 
@@ -37,7 +35,7 @@ public sealed partial class FindingsMonitor : IAsyncDisposable
     public FindingsMonitor(KafkaBroker broker, SchemaRegistry registry, MeshCatalog catalog, TimeSpan interval, TimeProvider time, ILogger<FindingsMonitor> logger)
     {
         _broker = broker;
-        _registry = registry;
+        _decoder = new WireValueDecoder(registry);
         _catalog = catalog;
         _interval = interval;
         _time = time;
@@ -120,45 +118,23 @@ public sealed partial class FindingsMonitor : IAsyncDisposable
     /// <summary>The top-level fields of one value in the registry wire format (Avro or JSON), or null when it cannot be decoded.</summary>
     private async Task<IReadOnlyDictionary<string, object?>?> DecodeAsync(byte[] value, CancellationToken cancellationToken)
     {
-        if (value.Length < HeaderLength || value[0] != 0)
-        {
-            return null;
-        }
-
-        var id = BinaryPrimitives.ReadInt32BigEndian(value.AsSpan(1));
         try
         {
-            if (!_schemas.TryGetValue(id, out var schema))
-            {
-                var stored = await _registry.GetSchemaByIdAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
-                _schemas[id] = schema = stored.SchemaType == "AVRO" ? AvroSchema.Parse(stored.Schema) : null;
-            }
-
-            var payload = value.AsMemory(HeaderLength);
-            if (schema is not null)
-            {
-                return AvroBinary.Decode(schema, payload.Span, new AvroDecodeOptions { ConvertLogicalTypes = true }) is AvroRecord record
-                    ? record.Schema.Fields.ToDictionary(f => f.Name, f => Plain(record[f.Position]), StringComparer.Ordinal)
-                    : null;
-            }
-
-            using var json = JsonDocument.Parse(payload);
-            return json.RootElement.ValueKind == JsonValueKind.Object
-                ? json.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.ToString(), StringComparer.Ordinal)
-                : null;
+            return (await _decoder.DecodeAsync(value, cancellationToken: cancellationToken).ConfigureAwait(false)).Fields()?
+                .ToDictionary(f => f.Key, f => Plain(f.Value), StringComparer.Ordinal);
         }
-        catch (Exception e) when (e is AvroDataException or AvroSchemaException or SchemaRegistryException or JsonException)
+        catch (WireFormatException)
         {
             // Not ours to judge here: the broker's validation decides what gets in; the detectors look at what decodes.
             return null;
         }
     }
 
-    /// <summary>Unwraps unions and enums so the detectors see the underlying text.</summary>
+    /// <summary>Enum symbols and JSON values as the text the detectors look at.</summary>
     private static object? Plain(object? value) => value switch
     {
-        AvroUnion u => Plain(u.Value),
         AvroEnum e => e.Symbol,
+        JsonElement json => json.ToString(),
         _ => value,
     };
 

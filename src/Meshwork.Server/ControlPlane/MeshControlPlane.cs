@@ -6,6 +6,7 @@ using Meshwork.Catalog;
 using Meshwork.Governance.Descriptors;
 using Meshwork.Governance.Planning;
 using Meshwork.Metadata;
+using Meshwork.Processing;
 using Meshwork.Registry;
 using Microsoft.Extensions.Logging;
 
@@ -44,6 +45,9 @@ public sealed partial class MeshControlPlane
         _logger = logger;
     }
 
+    /// <summary>Raised after an apply changed the live mesh (not for one with nothing to do or one that was blocked).</summary>
+    public event EventHandler<ApplyResult>? Applied;
+
     /// <summary>The catalog this control plane records into.</summary>
     public MeshCatalog Catalog => _catalog;
 
@@ -56,7 +60,10 @@ public sealed partial class MeshControlPlane
             .Where(t => ProductTopic().IsMatch(t.Name))
             .Select(t => new LiveTopic(t.Name, TopicSpec(t))
             {
-                ConsumerGroups = groups.Where(g => g.Offsets.Keys.Any(p => p.Topic == t.Name)).Select(g => g.GroupId).ToList(),
+                // The materializer's groups are the platform's own bookkeeping, not consumers to protect: deleting a product
+                // stops its materializer and keeps its tables.
+                ConsumerGroups = groups.Where(g => !g.GroupId.StartsWith(Materializer.GroupPrefix, StringComparison.Ordinal) && g.Offsets.Keys.Any(p => p.Topic == t.Name))
+                    .Select(g => g.GroupId).ToList(),
             })
             .ToList();
         var subjects = (await _registry.GetSchemasAsync(latestOnly: true, cancellationToken: cancellationToken).ConfigureAwait(false))
@@ -139,7 +146,9 @@ public sealed partial class MeshControlPlane
             }
 
             LogApplied(_logger, historyId, source, appliedBy, plan.Summary);
-            return new ApplyResult(true, plan, historyId);
+            var result = new ApplyResult(true, plan, historyId);
+            Applied?.Invoke(this, result);
+            return result;
         }
         finally
         {

@@ -167,11 +167,7 @@ public sealed partial class ExampleGenerators : IAsyncDisposable
         {
             var record = _generator.Next(now);
             var key = string.Join('|', keyFields.Select(f => KeyText(record[f])));
-            var body = AvroBinary.Encode(schema, record);
-            var value = new byte[5 + body.Length];
-            BinaryPrimitives.WriteInt32BigEndian(value.AsSpan(1), schemaId);
-            body.CopyTo(value, 5);
-            return (Encoding.UTF8.GetBytes(key), value);
+            return (Encoding.UTF8.GetBytes(key), WireFormat.Frame(schemaId, AvroBinary.Encode(schema, record)));
         }
 
         private static string KeyText(object? value) => value switch
