@@ -134,6 +134,50 @@ public sealed class MeshProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task MeshQuery_CountsOneRowPerDistinctKeyThatTheGeneratorsPublished()
+    {
+        // Publish for a while, then restart without generators so the topic stops moving and the lake can catch up.
+        await using (var publishing = StartMesh("--set", "examples.eventsPerSecond=50"))
+        {
+            var first = WaitForAddress(publishing);
+            using var http = new HttpClient { BaseAddress = first };
+            await WaitUntilAsync(async () => (await http.GetFromJsonAsync<JsonElement>("/api/v1/topics/sales.orders.v1", Cancel)).GetProperty("topic").GetProperty("records").GetInt64() >= 100);
+            publishing.Terminate();
+            (await publishing.WaitForExitAsync(TimeSpan.FromSeconds(30))).ShouldBe(ExitCodes.Ok);
+        }
+
+        await using var quiet = StartMesh("--set", "examples.eventsPerSecond=0");
+        var server = WaitForAddress(quiet);
+        using var api = new HttpClient { BaseAddress = server };
+        await WaitUntilAsync(async () =>
+        {
+            using var response = await api.GetAsync("/api/v1/products/sales.orders/materialization", Cancel);
+            return response.IsSuccessStatusCode && (await response.Content.ReadFromJsonAsync<JsonElement>(Cancel)).GetProperty("state").GetString() == "caught-up";
+        });
+
+        var records = await api.GetFromJsonAsync<JsonElement>("/api/v1/topics/sales.orders.v1/records?partition=0&offset=0&limit=10000", Cancel);
+        var keys = records.GetProperty("records").EnumerateArray().Select(r => r.GetProperty("key").GetString()).Distinct().Count();
+        var (exit, output, error) = await CliRunner.RunAsync(_dir.Path, null, "query", "SELECT count(*) AS n FROM sales.orders", "-o", "json", "--server", server.ToString());
+
+        exit.ShouldBe(ExitCodes.Ok, error);
+        keys.ShouldBeGreaterThan(0);
+        JsonDocument.Parse(output).RootElement.GetProperty("rows")[0][0].GetInt64().ShouldBe(keys);
+        var products = await CliRunner.RunAsync(_dir.Path, null, "products", "--server", server.ToString());
+        products.Output.ShouldContain("caught-up");
+    }
+
+    /// <summary>Polls until <paramref name="condition"/> holds, failing after a generous bound (never a timing assertion).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow + TimeSpan.FromSeconds(90);
+        while (!await condition())
+        {
+            DateTimeOffset.UtcNow.ShouldBeLessThan(deadline, "the condition did not hold within 90 s");
+            await Task.Delay(TimeSpan.FromMilliseconds(250), Cancel);
+        }
+    }
+
+    [Fact]
     public async Task Up_Empty_StartsWithoutTheExamples()
     {
         await using var mesh = StartMesh("--empty");

@@ -202,6 +202,20 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Generators_EncodeWithTheExampleSchemasId_EvenAfterANewerVersionIsRegistered()
+    {
+        await ApplyAsync(Examples);
+        await ApplyAsync(Edit(Examples, "sales/products/orders/orders.avsc", """{"name": "orderedAt",""", """{"name": "coupon", "type": ["null", "string"], "default": null}, {"name": "orderedAt","""));
+        await using var generators = new ExampleGenerators(_server.Broker, _server.Registry, MeshDefinition.Load(Examples), 1, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<ExampleGenerators>.Instance);
+        using var connection = new LocalKafkaConnection(_server.Broker, ExampleGenerators.Principal, "test");
+
+        await generators.PublishOnceAsync(await generators.CreateProducersAsync(Cancel), connection, Cancel);
+
+        generators.Published.GetValueOrDefault("sales.orders.v1").ShouldBe(1, "version 2 exists, but the event is version 1 and says so");
+    }
+
+    [Fact]
     public async Task Findings_FlagAnUndeclaredEmailInSampledEvents()
     {
         await ApplyAsync(Examples);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Meshwork.Catalog;
+using Meshwork.Processing;
 using Spectre.Console;
 
 namespace Meshwork.Cli.Commands;
@@ -14,15 +15,31 @@ public static class CatalogCommands
         (_, _) => "/api/v1/domains", ["Domain", "Title", "Region", "Owners", "Products"],
         d => [d.Name, d.Title ?? "", d.Region ?? "", string.Join(", ", d.Owners), d.Products.ToString(CultureInfo.InvariantCulture)]);
 
-    /// <summary>Creates <c>mesh products</c>.</summary>
+    /// <summary>Creates <c>mesh products</c>: the catalog's products with how far their lake tables are.</summary>
     public static Command Products(CliContext context)
     {
         var domain = new Option<string?>("--domain", "-d") { Description = "Only this domain's products." };
-        return Listing<ProductSummary>(context, "products", "List data products: domain, owner, classification, status, version, PII.",
+        Dictionary<string, MaterializationStatus> lake = [];
+        return Listing<ProductSummary>(context, "products", "List data products: domain, owner, classification, status, version, PII, and the lake tables' state and lag.",
             (parse, _) => "/api/v1/products" + (parse.GetValue(domain) is { } d ? $"?domain={Uri.EscapeDataString(d)}" : ""),
-            ["Product", "Name", "Owner", "Classification", "Status", "Version", "Fields", "PII"],
-            p => [p.FullName, p.Name, p.Owner ?? "", p.Classification ?? "", p.Status, $"v{p.Version}", p.Fields.ToString(CultureInfo.InvariantCulture), p.HasPii ? "yes" : ""],
+            ["Product", "Name", "Owner", "Classification", "Status", "Version", "Fields", "PII", "Lake", "Lag"],
+            p => [p.FullName, p.Name, p.Owner ?? "", p.Classification ?? "", p.Status, $"v{p.Version}", p.Fields.ToString(CultureInfo.InvariantCulture), p.HasPii ? "yes" : "",
+                lake.TryGetValue(p.FullName, out var m) ? m.State : "-", lake.TryGetValue(p.FullName, out var l) ? l.Lag.ToString("N0", CultureInfo.InvariantCulture) : "-"],
+            async (api, ct) => lake = (await Materializations(api, ct).ConfigureAwait(false)).ToDictionary(m => m.Product, StringComparer.Ordinal),
             domain);
+    }
+
+    /// <summary>Every product's materialization, or none when the mesh runs without the materializer.</summary>
+    private static async Task<IReadOnlyList<MaterializationStatus>> Materializations(ApiClient api, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.GetAsync<List<MaterializationStatus>>("/api/v1/materializations", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.ExitCode == ExitCodes.Failure)
+        {
+            return [];
+        }
     }
 
     /// <summary>Creates <c>mesh search TEXT</c>.</summary>
@@ -46,9 +63,12 @@ public static class CatalogCommands
         command.SetAction((parse, ct) => ApiClient.RunAsync(context, parse.GetValue(server)!, async api =>
         {
             var detail = await api.GetAsync<ProductDetail>($"/api/v1/products/{Uri.EscapeDataString(parse.GetValue(product)!)}", ct).ConfigureAwait(false);
+            var lake = (await Materializations(api, ct).ConfigureAwait(false)).FirstOrDefault(m => m.Product == detail.Product.FullName);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(detail, Output.Json)).ConfigureAwait(false);
+                var json = JsonSerializer.SerializeToNode(detail, Output.Json)!.AsObject();
+                json["materialization"] = JsonSerializer.SerializeToNode(lake, Output.Json);
+                await context.Output.WriteLineAsync(json.ToJsonString(Output.Json)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
@@ -74,6 +94,9 @@ public static class CatalogCommands
             Fact("Tags", string.Join(", ", p.Tags));
             Fact("Description", p.Description);
             Fact("Updated", detail.UpdatedAt.ToString("u", CultureInfo.InvariantCulture));
+            Fact("Lake", lake is null ? null
+                : $"{lake.State}, lag {lake.Lag:N0}; tables {string.Join(", ", new[] { lake.Current, lake.History }.OfType<TableStatus>().Select(t => $"{t.Table} @ {t.SnapshotId?.ToString(CultureInfo.InvariantCulture) ?? "(empty)"}"))}"
+                  + (lake.LastCommitAt is { } at ? $"; last commit {at.ToString("u", CultureInfo.InvariantCulture)}" : "") + (lake.LastError is { } error ? $"; last error: {error}" : ""));
             console.Write(new Rule($"[bold]{Markup.Escape(p.FullName)}[/] — {Markup.Escape(p.Name)}").LeftJustified());
             console.Write(facts);
 
@@ -176,7 +199,11 @@ public static class CatalogCommands
     }
 
     private static Command Listing<T>(CliContext context, string name, string description, Func<ParseResult, CancellationToken, string> path, string[] columns,
-        Func<T, string[]> row, params Symbol[] extra)
+        Func<T, string[]> row, params Symbol[] extra) => Listing(context, name, description, path, columns, row, null, extra);
+
+    /// <summary>A paged listing command; <paramref name="enrich"/> (optional) fetches what the table rows also show before they are printed.</summary>
+    private static Command Listing<T>(CliContext context, string name, string description, Func<ParseResult, CancellationToken, string> path, string[] columns,
+        Func<T, string[]> row, Func<ApiClient, CancellationToken, Task>? enrich, params Symbol[] extra)
     {
         var server = StatusCommand.CreateServerOption();
         var output = Output.CreateOption();
@@ -205,6 +232,11 @@ public static class CatalogCommands
             {
                 await context.Output.WriteLineAsync(JsonSerializer.Serialize(page, Output.Json)).ConfigureAwait(false);
                 return ExitCodes.Ok;
+            }
+
+            if (enrich is not null)
+            {
+                await enrich(api, ct).ConfigureAwait(false);
             }
 
             var table = new Table().Border(TableBorder.Rounded).AddColumns(columns);

@@ -101,9 +101,10 @@ public sealed partial class ExampleGenerators : IAsyncDisposable
         {
             try
             {
-                var version = await _registry.GetVersionAsync(product.Subject, VersionSpec.Latest, cancellationToken: cancellationToken).ConfigureAwait(false);
-                // The hints ("generate") are in the descriptor's schema file; the id is the registry's.
-                producers.Add(new Producer(product.Topic, version.Schema.Id, AvroSchema.Parse(product.Schema!.Text), product.Descriptor.KeyFields, seed++));
+                // Events are encoded with the example's own schema file (it carries the "generate" hints), so they must name
+                // the id of that schema in the subject, not the latest version, which an apply may have moved on.
+                var version = await _registry.LookupAsync(product.Subject, new SchemaRequest(product.Schema!.Text), cancellationToken: cancellationToken).ConfigureAwait(false);
+                producers.Add(new Producer(product.Topic, version.Schema.Id, AvroSchema.Parse(product.Schema.Text), product.Descriptor.KeyFields, seed++));
             }
             catch (SchemaRegistryException e)
             {
