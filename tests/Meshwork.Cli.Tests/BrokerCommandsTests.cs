@@ -1,24 +1,16 @@
 using System.Text;
 using System.Text.Json;
 using Meshwork.Kafka.Protocol.Records;
-using Meshwork.Server;
-using Meshwork.Server.Configuration;
-using Meshwork.Testing;
 using Shouldly;
 
 namespace Meshwork.Cli.Tests;
 
-public sealed class BrokerCommandsTests : IAsyncLifetime
+public sealed class BrokerCommandsTests : CliMeshTest
 {
-    private readonly TempDirectory _dir = new("meshwork-cli-broker");
-    private MeshServer _server = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-        var log = _server.Broker.Logs.CreateTopic("orders", 2, new Dictionary<string, string?>()).Partitions[0];
+        await base.InitializeAsync();
+        var log = Server.Broker.Logs.CreateTopic("orders", 2, new Dictionary<string, string?>()).Partitions[0];
         var builder = new RecordBatchBuilder();
         for (var i = 0; i < 20; i++)
         {
@@ -26,17 +18,8 @@ public sealed class BrokerCommandsTests : IAsyncLifetime
         }
 
         log.Append(builder.Build(), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        await _server.Broker.Groups.CommitOffsetsAsync("billing", -1, "", null, [new Broker.Groups.OffsetCommitEntry("orders", 0, 15)], Cancel);
+        await Server.Broker.Groups.CommitOffsetsAsync("billing", -1, "", null, [new Broker.Groups.OffsetCommitEntry("orders", 0, 15)], Cancel);
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private Task<(int Exit, string Output, string Error)> Mesh(params string[] args) =>
-        CliRunner.RunAsync(_dir.Path, null, [.. args, "--server", _server.HttpAddress.ToString()]);
 
     [Fact]
     public async Task Topics_ListsTopics_AsJson()

@@ -1,31 +1,13 @@
 using System.Text.Json;
-using Meshwork.Server;
-using Meshwork.Server.Configuration;
 using Meshwork.Testing;
 using Shouldly;
 
 namespace Meshwork.Cli.Tests;
 
 /// <summary>The mesh-as-code and discovery commands against a mesh started empty, driven with the repository's examples/ directory.</summary>
-public sealed class MeshCommandsTests : IAsyncLifetime
+public sealed class MeshCommandsTests : CliMeshTest
 {
-    private readonly TempDirectory _dir = new("meshwork-cli-mesh");
-    private MeshServer _server = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
     private static string ExamplesDirectory => Repository.Path("examples");
-
-    public async ValueTask InitializeAsync() => _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private Task<(int Exit, string Output, string Error)> Mesh(params string[] args) =>
-        CliRunner.RunAsync(_dir.Path, null, [.. args, "--server", _server.HttpAddress.ToString()]);
 
     [Fact]
     public async Task PlanThenApply_OfTheExamples_CreatesEverything_AndASecondApplyChangesNothing()
@@ -64,7 +46,7 @@ public sealed class MeshCommandsTests : IAsyncLifetime
         output.ShouldContain($"sales/products/orders/product.yaml:{line}:9: error residency.allowed-regions: 'francecentral' is not an allowed region");
         output.ShouldContain("fix: Store the product in an allowed region");
         output.ShouldContain("nothing was changed");
-        _server.Broker.Logs.Topics.ShouldBeEmpty();
+        Server.Broker.Logs.Topics.ShouldBeEmpty();
     }
 
     [Fact]
@@ -118,15 +100,15 @@ public sealed class MeshCommandsTests : IAsyncLifetime
     [Fact]
     public async Task ContractExportThenImport_RoundTripsAProduct()
     {
-        var (exit, contract, _) = await CliRunner.RunAsync(_dir.Path, null, "contract", "export", "customer.customers", "-f", ExamplesDirectory);
+        var (exit, contract, _) = await CliRunner.RunAsync(TestDirectory.Path, null, "contract", "export", "customer.customers", "-f", ExamplesDirectory);
         exit.ShouldBe(ExitCodes.Ok);
         contract.ShouldContain("kind: DataContract");
 
         var copy = CopyExamples();
         Directory.Delete(Path.Combine(copy, "customer", "products", "customers"), recursive: true);
-        var file = Path.Combine(_dir.Path, "customers.odcs.yaml");
+        var file = Path.Combine(TestDirectory.Path, "customers.odcs.yaml");
         File.WriteAllText(file, contract);
-        var imported = await CliRunner.RunAsync(_dir.Path, null, "contract", "import", file, "--to", copy);
+        var imported = await CliRunner.RunAsync(TestDirectory.Path, null, "contract", "import", file, "--to", copy);
         imported.Exit.ShouldBe(ExitCodes.Ok, imported.Error);
 
         // The imported product plans exactly like the original.
@@ -137,7 +119,7 @@ public sealed class MeshCommandsTests : IAsyncLifetime
 
     private string CopyExamples()
     {
-        var target = Path.Combine(_dir.Path, "mesh-" + Guid.NewGuid().ToString("n")[..8]);
+        var target = Path.Combine(TestDirectory.Path, "mesh-" + Guid.NewGuid().ToString("n")[..8]);
         foreach (var file in Directory.GetFiles(ExamplesDirectory, "*", SearchOption.AllDirectories))
         {
             var destination = Path.Combine(target, Path.GetRelativePath(ExamplesDirectory, file));

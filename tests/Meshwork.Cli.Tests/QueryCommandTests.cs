@@ -1,37 +1,20 @@
 using System.Text.Json;
 using Meshwork.Lake;
 using Meshwork.Lake.Metadata;
-using Meshwork.Server;
-using Meshwork.Server.Configuration;
-using Meshwork.Testing;
 using Shouldly;
 
 namespace Meshwork.Cli.Tests;
 
-public sealed class QueryCommandTests : IAsyncLifetime
+public sealed class QueryCommandTests : CliMeshTest
 {
-    private readonly TempDirectory _dir = new("meshwork-cli-query");
-    private MeshServer _server = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-        await _server.Lake.CreateNamespaceAsync(["sales"], cancellationToken: Cancel);
-        var table = await _server.Lake.CreateTableAsync(new TableIdentifier(["sales"], "orders"),
+        await base.InitializeAsync();
+        await Server.Lake.CreateNamespaceAsync(["sales"], cancellationToken: Cancel);
+        var table = await Server.Lake.CreateTableAsync(new TableIdentifier(["sales"], "orders"),
             new IcebergSchema(0, [NestedField.Require(1, "orderId", PrimitiveType.String), NestedField.Optional(2, "note", PrimitiveType.String)], [1]), cancellationToken: Cancel);
         await table.NewTransaction().Upsert([["ORD-1", "fragile, \"handle\" with care"], ["ORD-2", null]]).CommitAsync(Cancel);
     }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private Task<(int Exit, string Output, string Error)> Mesh(params string[] args) =>
-        CliRunner.RunAsync(_dir.Path, null, [.. args, "--server", _server.HttpAddress.ToString()]);
 
     [Fact]
     public async Task Query_PrintsATable_CsvAndJson()

@@ -1,40 +1,24 @@
 using System.Text.Json;
-using Meshwork.Server;
-using Meshwork.Server.Configuration;
-using Meshwork.Testing;
+using Meshwork.Testing.Mesh;
 using Shouldly;
 
 namespace Meshwork.Cli.Tests;
 
-public sealed class SchemaCommandsTests : IAsyncLifetime
+public sealed class SchemaCommandsTests : MeshServerTest
 {
     private const string V1 = """{"type":"record","name":"Order","namespace":"sales","fields":[{"name":"id","type":"string"}]}""";
     private const string V2 = """{"type":"record","name":"Order","namespace":"sales","fields":[{"name":"id","type":"string"},{"name":"total","type":"double","default":0}]}""";
     private const string Breaking = """{"type":"record","name":"Order","namespace":"sales","fields":[{"name":"id","type":"long"}]}""";
 
-    private readonly TempDirectory _dir = new("meshwork-cli-schema");
-    private MeshServer _server = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() =>
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Combine("data")), cancellationToken: Cancel);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private string File(string name, string content)
     {
-        var path = _dir.Combine(name);
+        var path = TestDirectory.Combine(name);
         System.IO.File.WriteAllText(path, content);
         return path;
     }
 
     private Task<(int Exit, string Output, string Error)> Mesh(params string[] args) =>
-        CliRunner.RunAsync(_dir.Path, null, [.. args, "--registry", _server.RegistryAddress.ToString()]);
+        CliRunner.RunAsync(TestDirectory.Path, null, [.. args, "--registry", Server.RegistryAddress.ToString()]);
 
     [Fact]
     public async Task Register_IsIdempotent_AndPrintsIdAndVersion()
@@ -109,7 +93,7 @@ public sealed class SchemaCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Register_Exits2_ForAFileThatCannotBeRead()
     {
-        var (exit, _, error) = await Mesh("schema", "register", "x-value", _dir.Combine("missing.avsc"));
+        var (exit, _, error) = await Mesh("schema", "register", "x-value", TestDirectory.Combine("missing.avsc"));
 
         exit.ShouldBe(ExitCodes.InvalidConfiguration);
         error.ShouldContain("missing.avsc");

@@ -1,40 +1,20 @@
 using System.Text.Json;
-using Meshwork.Server;
-using Meshwork.Server.Configuration;
-using Meshwork.Testing;
 using Shouldly;
 
 namespace Meshwork.Cli.Tests;
 
-public sealed class UserCommandsTests : IAsyncLifetime
+public sealed class UserCommandsTests : CliMeshTest
 {
-    private readonly TempDirectory _dir = new("meshwork-cli-users");
-    private MeshServer _server = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() =>
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Combine("data")), cancellationToken: Cancel);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private Task<(int Exit, string Output, string Error)> Mesh(params string[] args) =>
-        CliRunner.RunAsync(_dir.Path, null, [.. args, "--server", _server.HttpAddress.ToString()]);
-
     [Fact]
     public async Task Set_CreatesBothScramCredentialsFromThePasswordFile_AndListShowsThem()
     {
-        await File.WriteAllTextAsync(_dir.Combine("alice.pw"), "correct horse\n", Cancel);
+        await File.WriteAllTextAsync(TestDirectory.Combine("alice.pw"), "correct horse\n", Cancel);
 
         var (exit, output, error) = await Mesh("users", "set", "alice", "--password-file", "alice.pw");
 
         exit.ShouldBe(ExitCodes.Ok, error);
         output.ShouldContain("Set SCRAM-SHA-512 credential of user alice");
-        (await _server.Broker.Credentials.VerifyPasswordAsync("alice", "correct horse", Cancel)).ShouldBeTrue();
+        (await Server.Broker.Credentials.VerifyPasswordAsync("alice", "correct horse", Cancel)).ShouldBeTrue();
         var (listExit, listed, _) = await Mesh("users", "list", "--output", "json");
         listExit.ShouldBe(ExitCodes.Ok);
         var user = JsonDocument.Parse(listed).RootElement.EnumerateArray().Single(u => u.GetProperty("user").GetString() == "alice");
@@ -44,7 +24,7 @@ public sealed class UserCommandsTests : IAsyncLifetime
     [Fact]
     public async Task Set_ExitsWith2_WhenThePasswordFileIsMissingOrEmpty()
     {
-        await File.WriteAllTextAsync(_dir.Combine("empty.pw"), "", Cancel);
+        await File.WriteAllTextAsync(TestDirectory.Combine("empty.pw"), "", Cancel);
 
         var missing = await Mesh("users", "set", "bob", "--password-file", "nope.pw");
         var empty = await Mesh("users", "set", "bob", "--password-file", "empty.pw");
@@ -53,13 +33,13 @@ public sealed class UserCommandsTests : IAsyncLifetime
         missing.Error.ShouldContain("nope.pw");
         empty.Exit.ShouldBe(ExitCodes.InvalidConfiguration);
         empty.Error.ShouldContain("is empty");
-        (await _server.Broker.Credentials.ListAsync(Cancel)).ShouldNotContain(c => c.User == "bob");
+        (await Server.Broker.Credentials.ListAsync(Cancel)).ShouldNotContain(c => c.User == "bob");
     }
 
     [Fact]
     public async Task Delete_RemovesOneMechanism_ThenTheRest()
     {
-        await File.WriteAllTextAsync(_dir.Combine("carol.pw"), "pw", Cancel);
+        await File.WriteAllTextAsync(TestDirectory.Combine("carol.pw"), "pw", Cancel);
         (await Mesh("users", "set", "carol", "--password-file", "carol.pw")).Exit.ShouldBe(ExitCodes.Ok);
 
         var one = await Mesh("users", "delete", "carol", "--mechanism", "scram-sha-256");

@@ -2,37 +2,17 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Meshwork.Kafka.Protocol.Records;
-using Meshwork.Server.Configuration;
 using Meshwork.Server.Http;
-using Meshwork.Testing;
+using Meshwork.Testing.Mesh;
 using Shouldly;
 
 namespace Meshwork.Server.Tests;
 
-public sealed class BrokerApiTests : IAsyncLifetime
+public sealed class BrokerApiTests : MeshServerTest
 {
-    private readonly TempDirectory _dir = new("meshwork-broker-api");
-    private MeshServer _server = null!;
-    private HttpClient _http = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-        _http = new HttpClient { BaseAddress = _server.HttpAddress };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private void Produce(string topic, int count, int partitions = 1)
     {
-        var log = (_server.Broker.Logs.GetTopic(topic) ?? _server.Broker.Logs.CreateTopic(topic, partitions, new Dictionary<string, string?>())).Partitions[0];
+        var log = (Server.Broker.Logs.GetTopic(topic) ?? Server.Broker.Logs.CreateTopic(topic, partitions, new Dictionary<string, string?>())).Partitions[0];
         var builder = new RecordBatchBuilder();
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         for (var i = 0; i < count; i++)
@@ -48,7 +28,7 @@ public sealed class BrokerApiTests : IAsyncLifetime
     {
         Produce("api-list", 5);
 
-        var topics = (await _http.GetFromJsonAsync<List<TopicSummary>>("/api/v1/topics", Cancel))!;
+        var topics = (await Http.GetFromJsonAsync<List<TopicSummary>>("/api/v1/topics", Cancel))!;
 
         var topic = topics.Single(t => t.Name == "api-list");
         topic.Records.ShouldBe(5);
@@ -61,7 +41,7 @@ public sealed class BrokerApiTests : IAsyncLifetime
     {
         Produce("api-detail", 3);
 
-        var detail = (await _http.GetFromJsonAsync<TopicDetail>("/api/v1/topics/api-detail", Cancel))!;
+        var detail = (await Http.GetFromJsonAsync<TopicDetail>("/api/v1/topics/api-detail", Cancel))!;
 
         detail.Partitions.ShouldHaveSingleItem().EndOffset.ShouldBe(3);
         detail.Configs.Select(c => c.Name).ShouldContain("retention.ms");
@@ -73,7 +53,7 @@ public sealed class BrokerApiTests : IAsyncLifetime
     {
         Produce("api-records", 10);
 
-        var page = (await _http.GetFromJsonAsync<RecordPage>("/api/v1/topics/api-records/records?offset=7&limit=2", Cancel))!;
+        var page = (await Http.GetFromJsonAsync<RecordPage>("/api/v1/topics/api-records/records?offset=7&limit=2", Cancel))!;
 
         page.Records.Select(r => (r.Offset, r.Key, r.Value)).ShouldBe([(7L, "k7", "v7"), (8L, "k8", "v8")]);
         page.Records[0].Headers["h"].ShouldBe("x");
@@ -92,7 +72,7 @@ public sealed class BrokerApiTests : IAsyncLifetime
     {
         Produce("api-errors", 1);
 
-        using var response = await _http.GetAsync(new Uri(path, UriKind.Relative), Cancel);
+        using var response = await Http.GetAsync(new Uri(path, UriKind.Relative), Cancel);
 
         response.StatusCode.ShouldBe(expected);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -102,9 +82,9 @@ public sealed class BrokerApiTests : IAsyncLifetime
     public async Task Groups_ReportLag_FromCommittedOffsets()
     {
         Produce("api-lag", 10);
-        await _server.Broker.Groups.CommitOffsetsAsync("api-lag-group", -1, "", null, [new Broker.Groups.OffsetCommitEntry("api-lag", 0, 4)], Cancel);
+        await Server.Broker.Groups.CommitOffsetsAsync("api-lag-group", -1, "", null, [new Broker.Groups.OffsetCommitEntry("api-lag", 0, 4)], Cancel);
 
-        var groups = (await _http.GetFromJsonAsync<List<GroupSummaryView>>("/api/v1/groups", Cancel))!;
+        var groups = (await Http.GetFromJsonAsync<List<GroupSummaryView>>("/api/v1/groups", Cancel))!;
 
         var group = groups.Single(g => g.GroupId == "api-lag-group");
         group.Lag.ShouldBe(6);
@@ -114,7 +94,7 @@ public sealed class BrokerApiTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_CountOpenAndAcceptedKafkaConnections()
     {
-        var (host, port) = _server.Broker.Advertised;
+        var (host, port) = Server.Broker.Advertised;
         using (var client = new System.Net.Sockets.TcpClient())
         {
             await client.ConnectAsync(host, port, Cancel);
@@ -122,17 +102,17 @@ public sealed class BrokerApiTests : IAsyncLifetime
             await client.GetStream().WriteAsync(Convert.FromHexString("0000000A0012000000000001FFFF"), Cancel);
             await client.GetStream().ReadExactlyAsync(new byte[4], Cancel);
 
-            var open = (await _http.GetFromJsonAsync<BrokerMetricsView>("/api/v1/broker/metrics", Cancel))!.Connections;
+            var open = (await Http.GetFromJsonAsync<BrokerMetricsView>("/api/v1/broker/metrics", Cancel))!.Connections;
             open.Open.ShouldBe(1);
             open.Accepted.ShouldBe(1);
         }
 
         // The broker notices the close asynchronously.
-        var closed = _server.Broker.Metrics.Connections;
+        var closed = Server.Broker.Metrics.Connections;
         for (var attempt = 0; attempt < 100 && closed.Open != 0; attempt++)
         {
             await Task.Delay(50, Cancel);
-            closed = _server.Broker.Metrics.Connections;
+            closed = Server.Broker.Metrics.Connections;
         }
 
         closed.ShouldBe(new Broker.ConnectionTotals(0, 1, 0));

@@ -1,44 +1,24 @@
 using System.Net;
 using System.Net.Http.Json;
 using Meshwork.Broker.Sasl;
-using Meshwork.Server.Configuration;
 using Meshwork.Server.Http;
-using Meshwork.Testing;
+using Meshwork.Testing.Mesh;
 using Shouldly;
 
 namespace Meshwork.Server.Tests;
 
-public sealed class BrokerUsersApiTests : IAsyncLifetime
+public sealed class BrokerUsersApiTests : MeshServerTest
 {
-    private readonly TempDirectory _dir = new("meshwork-broker-users");
-    private MeshServer _server = null!;
-    private HttpClient _http = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-        _http = new HttpClient { BaseAddress = _server.HttpAddress };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Put_StoresACredentialThatVerifiesThePassword_AndListShowsItWithoutSecrets()
     {
-        using var put = await _http.PutAsJsonAsync("/api/v1/broker/users/alice/SCRAM-SHA-512", new SetPasswordRequest("s3cret", 8192), Cancel);
+        using var put = await Http.PutAsJsonAsync("/api/v1/broker/users/alice/SCRAM-SHA-512", new SetPasswordRequest("s3cret", 8192), Cancel);
 
         put.StatusCode.ShouldBe(HttpStatusCode.OK);
-        (await _server.Broker.Credentials.VerifyPasswordAsync("alice", "s3cret", Cancel)).ShouldBeTrue();
-        (await _server.Broker.Credentials.VerifyPasswordAsync("alice", "wrong", Cancel)).ShouldBeFalse();
-        (await _server.Broker.Credentials.GetAsync("alice", ScramMechanism.Sha512, Cancel))!.Iterations.ShouldBe(8192);
-        var listed = await _http.GetStringAsync(new Uri("/api/v1/broker/users", UriKind.Relative), Cancel);
+        (await Server.Broker.Credentials.VerifyPasswordAsync("alice", "s3cret", Cancel)).ShouldBeTrue();
+        (await Server.Broker.Credentials.VerifyPasswordAsync("alice", "wrong", Cancel)).ShouldBeFalse();
+        (await Server.Broker.Credentials.GetAsync("alice", ScramMechanism.Sha512, Cancel))!.Iterations.ShouldBe(8192);
+        var listed = await Http.GetStringAsync(new Uri("/api/v1/broker/users", UriKind.Relative), Cancel);
         listed.ShouldContain("\"user\":\"alice\"");
         listed.ShouldContain("SCRAM-SHA-512");
         listed.ShouldNotContain("s3cret");
@@ -52,22 +32,22 @@ public sealed class BrokerUsersApiTests : IAsyncLifetime
     {
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
 
-        using var put = await _http.PutAsync(new Uri($"/api/v1/broker/users/bob/{mechanism}", UriKind.Relative), content, Cancel);
+        using var put = await Http.PutAsync(new Uri($"/api/v1/broker/users/bob/{mechanism}", UriKind.Relative), content, Cancel);
 
         put.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await _server.Broker.Credentials.ListAsync(Cancel)).ShouldNotContain(c => c.User == "bob");
+        (await Server.Broker.Credentials.ListAsync(Cancel)).ShouldNotContain(c => c.User == "bob");
     }
 
     [Fact]
     public async Task Delete_RemovesTheCredential_And404sTheSecondTime()
     {
-        await _server.Broker.Credentials.SetAsync("carol", "pw", ScramMechanism.Sha256, cancellationToken: Cancel);
+        await Server.Broker.Credentials.SetAsync("carol", "pw", ScramMechanism.Sha256, cancellationToken: Cancel);
 
-        using var first = await _http.DeleteAsync(new Uri("/api/v1/broker/users/carol/SCRAM-SHA-256", UriKind.Relative), Cancel);
-        using var second = await _http.DeleteAsync(new Uri("/api/v1/broker/users/carol/SCRAM-SHA-256", UriKind.Relative), Cancel);
+        using var first = await Http.DeleteAsync(new Uri("/api/v1/broker/users/carol/SCRAM-SHA-256", UriKind.Relative), Cancel);
+        using var second = await Http.DeleteAsync(new Uri("/api/v1/broker/users/carol/SCRAM-SHA-256", UriKind.Relative), Cancel);
 
         first.StatusCode.ShouldBe(HttpStatusCode.NoContent);
         second.StatusCode.ShouldBe(HttpStatusCode.NotFound);
-        (await _server.Broker.Credentials.VerifyPasswordAsync("carol", "pw", Cancel)).ShouldBeFalse();
+        (await Server.Broker.Credentials.VerifyPasswordAsync("carol", "pw", Cancel)).ShouldBeFalse();
     }
 }

@@ -11,38 +11,19 @@ using Meshwork.Kafka.Protocol;
 using Meshwork.Kafka.Protocol.Messages;
 using Meshwork.Kafka.Protocol.Records;
 using Meshwork.Registry;
-using Meshwork.Server.Configuration;
 using Meshwork.Server.Examples;
 using Meshwork.Server.Http;
-using Meshwork.Testing;
+using Meshwork.Testing.Mesh;
 using Shouldly;
 
 namespace Meshwork.Server.Tests;
 
 /// <summary>Plan and apply over HTTP against a real mesh: broker topics, registry subjects and catalog entries.</summary>
-public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class ControlPlaneTests(ITestOutputHelper output) : MeshServerTest
 {
     private const string Orders = "sales/products/orders/product.yaml";
-    private readonly TempDirectory _dir = new("meshwork-control-plane");
-    private MeshServer _server = null!;
-    private HttpClient _http = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
     private static MeshFiles Examples => ExampleMesh.Files;
-
-    public async ValueTask InitializeAsync()
-    {
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-        _http = new HttpClient { BaseAddress = _server.HttpAddress };
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
 
     [Fact]
     public async Task Apply_OfTheExamples_OnAnEmptyMesh_CreatesEveryTopicSubjectAndCatalogEntry()
@@ -54,16 +35,16 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
         var mesh = MeshDefinition.Load(Examples);
         foreach (var product in mesh.Products)
         {
-            var topic = _server.Broker.Logs.GetTopic(product.Topic).ShouldNotBeNull();
+            var topic = Server.Broker.Logs.GetTopic(product.Topic).ShouldNotBeNull();
             topic.Config.Compact.ShouldBe(product.Descriptor.StateEvents);
             ValueSchemaValidationConfig.ModeOf(topic.Config).ShouldBe(ValueSchemaValidation.Full);
-            var subject = await _server.Registry.GetVersionAsync(product.Subject, VersionSpec.Latest, cancellationToken: Cancel);
+            var subject = await Server.Registry.GetVersionAsync(product.Subject, VersionSpec.Latest, cancellationToken: Cancel);
             subject.Version.ShouldBe(1);
-            (await _server.Catalog.ProductAsync(product.FullName, Cancel)).ShouldNotBeNull().Product.Topic.ShouldBe(product.Topic);
+            (await Server.Catalog.ProductAsync(product.FullName, Cancel)).ShouldNotBeNull().Product.Topic.ShouldBe(product.Topic);
         }
 
-        (await _server.Catalog.DomainsAsync(cancellationToken: Cancel)).Total.ShouldBe(5);
-        var products = await _http.GetFromJsonAsync<JsonElement>("/api/v1/products", Cancel);
+        (await Server.Catalog.DomainsAsync(cancellationToken: Cancel)).Total.ShouldBe(5);
+        var products = await Http.GetFromJsonAsync<JsonElement>("/api/v1/products", Cancel);
         products.GetProperty("total").GetInt32().ShouldBe(7);
     }
 
@@ -71,15 +52,15 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task SecondApply_ChangesNothing_AndRecordsNoHistory()
     {
         await ApplyAsync(Examples);
-        var topics = _server.Broker.Logs.Topics.Select(t => t.Id).Order().ToList();
+        var topics = Server.Broker.Logs.Topics.Select(t => t.Id).Order().ToList();
 
         var again = await ApplyAsync(Examples);
 
         again.Applied.ShouldBeTrue();
         again.Changes.ShouldBeEmpty();
         again.HistoryId.ShouldBeNull();
-        _server.Broker.Logs.Topics.Select(t => t.Id).Order().ShouldBe(topics);
-        (await _server.Catalog.HistoryAsync(cancellationToken: Cancel)).Total.ShouldBe(1);
+        Server.Broker.Logs.Topics.Select(t => t.Id).Order().ShouldBe(topics);
+        (await Server.Catalog.HistoryAsync(cancellationToken: Cancel)).Total.ShouldBe(1);
         (await PlanAsync(Examples)).GetProperty("changes").GetArrayLength().ShouldBe(0);
     }
 
@@ -99,8 +80,8 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
 
         var applied = await ApplyAsync(edited);
         applied.Applied.ShouldBeTrue();
-        (await _server.Registry.GetVersionAsync("sales.orders.v1-value", VersionSpec.Latest, cancellationToken: Cancel)).Version.ShouldBe(2);
-        (await _server.Catalog.ProductAsync("sales.orders", Cancel))!.Fields.Single(f => f.Name == "channel").Doc.ShouldBe("Where the customer placed the order.");
+        (await Server.Registry.GetVersionAsync("sales.orders.v1-value", VersionSpec.Latest, cancellationToken: Cancel)).Version.ShouldBe(2);
+        (await Server.Catalog.ProductAsync("sales.orders", Cancel))!.Fields.Single(f => f.Name == "channel").Doc.ShouldBe("Where the customer placed the order.");
     }
 
     public static TheoryData<string, string, string, string, string> Violations() => new()
@@ -121,7 +102,7 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
         var before = await SnapshotAsync();
         var edited = Edit(Examples, file, find, replace);
 
-        using var response = await _http.PostAsJsonAsync("/api/v1/apply", new PlanRequest(edited.Contents), Cancel);
+        using var response = await Http.PostAsJsonAsync("/api/v1/apply", new PlanRequest(edited.Contents), Cancel);
 
         response.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
@@ -149,9 +130,9 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
         var applied = await ApplyAsync(edited);
 
         applied.Applied.ShouldBeTrue(string.Join("\n", applied.Violations));
-        _server.Broker.Logs.GetTopic("sales.orders.v2").ShouldNotBeNull();
-        _server.Broker.Logs.GetTopic("sales.orders.v1").ShouldNotBeNull("consumers of v1 keep reading while they migrate");
-        (await _server.Catalog.ProductAsync("sales.orders", Cancel))!.Consumers.Single().Topic.ShouldBe("sales.orders.v2");
+        Server.Broker.Logs.GetTopic("sales.orders.v2").ShouldNotBeNull();
+        Server.Broker.Logs.GetTopic("sales.orders.v1").ShouldNotBeNull("consumers of v1 keep reading while they migrate");
+        (await Server.Catalog.ProductAsync("sales.orders", Cancel))!.Consumers.Single().Topic.ShouldBe("sales.orders.v2");
     }
 
     [Fact]
@@ -165,28 +146,28 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         // Someone reads invoices: a consumer group with a committed offset.
-        await _server.Broker.Groups.CommitOffsetsAsync("auditors", -1, "", null, [new Broker.Groups.OffsetCommitEntry("financials.invoices.v1", 0, 0)], Cancel);
+        await Server.Broker.Groups.CommitOffsetsAsync("auditors", -1, "", null, [new Broker.Groups.OffsetCommitEntry("financials.invoices.v1", 0, 0)], Cancel);
 
-        using var refused = await _http.PostAsJsonAsync("/api/v1/apply", new PlanRequest(files.Contents), Cancel);
+        using var refused = await Http.PostAsJsonAsync("/api/v1/apply", new PlanRequest(files.Contents), Cancel);
         refused.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
         (await refused.Content.ReadAsStringAsync(Cancel)).ShouldContain("consumer group auditors");
-        _server.Broker.Logs.GetTopic("financials.invoices.v1").ShouldNotBeNull();
+        Server.Broker.Logs.GetTopic("financials.invoices.v1").ShouldNotBeNull();
 
         var applied = await ApplyAsync(files, allowDestroy: true);
         applied.Applied.ShouldBeTrue();
-        _server.Broker.Logs.GetTopic("financials.invoices.v1").ShouldBeNull();
-        (await _server.Catalog.ProductAsync("financials.invoices", Cancel)).ShouldBeNull();
-        (await _server.Registry.GetSubjectsAsync(cancellationToken: Cancel)).ShouldNotContain("financials.invoices.v1-value");
+        Server.Broker.Logs.GetTopic("financials.invoices.v1").ShouldBeNull();
+        (await Server.Catalog.ProductAsync("financials.invoices", Cancel)).ShouldBeNull();
+        (await Server.Registry.GetSubjectsAsync(cancellationToken: Cancel)).ShouldNotContain("financials.invoices.v1-value");
     }
 
     [Fact]
     public async Task Generators_PublishValidatedEventsForEveryExampleProduct()
     {
         await ApplyAsync(Examples);
-        await using var generators = new ExampleGenerators(_server.Broker, _server.Registry, MeshDefinition.Load(Examples), 1, TimeProvider.System,
+        await using var generators = new ExampleGenerators(Server.Broker, Server.Registry, MeshDefinition.Load(Examples), 1, TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<ExampleGenerators>.Instance);
         var producers = await generators.CreateProducersAsync(Cancel);
-        using var connection = new LocalKafkaConnection(_server.Broker, ExampleGenerators.Principal, "test");
+        using var connection = new LocalKafkaConnection(Server.Broker, ExampleGenerators.Principal, "test");
 
         for (var i = 0; i < 20; i++)
         {
@@ -197,7 +178,7 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var product in MeshDefinition.Load(Examples).Products)
         {
             generators.Published.GetValueOrDefault(product.Topic).ShouldBe(20, product.Topic);
-            _server.Broker.Logs.GetTopic(product.Topic)!.Partitions.Sum(p => p.NextOffset).ShouldBe(20);
+            Server.Broker.Logs.GetTopic(product.Topic)!.Partitions.Sum(p => p.NextOffset).ShouldBe(20);
         }
     }
 
@@ -206,9 +187,9 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await ApplyAsync(Examples);
         await ApplyAsync(Edit(Examples, "sales/products/orders/orders.avsc", """{"name": "orderedAt",""", """{"name": "coupon", "type": ["null", "string"], "default": null}, {"name": "orderedAt","""));
-        await using var generators = new ExampleGenerators(_server.Broker, _server.Registry, MeshDefinition.Load(Examples), 1, TimeProvider.System,
+        await using var generators = new ExampleGenerators(Server.Broker, Server.Registry, MeshDefinition.Load(Examples), 1, TimeProvider.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<ExampleGenerators>.Instance);
-        using var connection = new LocalKafkaConnection(_server.Broker, ExampleGenerators.Principal, "test");
+        using var connection = new LocalKafkaConnection(Server.Broker, ExampleGenerators.Principal, "test");
 
         await generators.PublishOnceAsync(await generators.CreateProducersAsync(Cancel), connection, Cancel);
 
@@ -219,20 +200,20 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Findings_FlagAnUndeclaredEmailInSampledEvents()
     {
         await ApplyAsync(Examples);
-        var id = (await _server.Registry.GetVersionAsync("sales.orders.v1-value", VersionSpec.Latest, cancellationToken: Cancel)).Schema.Id;
+        var id = (await Server.Registry.GetVersionAsync("sales.orders.v1-value", VersionSpec.Latest, cancellationToken: Cancel)).Schema.Id;
         var schema = Formats.Avro.AvroSchema.Parse(MeshDefinition.Load(Examples).Product("sales.orders")!.Schema!.Text);
         var generator = new EventGenerator(schema, 1);
         var record = generator.Next(DateTimeOffset.UtcNow);
         record["currency"] = "billing@customer.example.com";
         await ProduceAsync("sales.orders.v1", Wire(id, Formats.Avro.AvroBinary.Encode(schema, record)));
 
-        (await _server.Findings.ScanOnceAsync(Cancel)).ShouldBe(1);
+        (await Server.Findings.ScanOnceAsync(Cancel)).ShouldBe(1);
 
-        var finding = (await _server.Catalog.FindingsAsync("sales.orders", Cancel)).ShouldHaveSingleItem();
+        var finding = (await Server.Catalog.FindingsAsync("sales.orders", Cancel)).ShouldHaveSingleItem();
         finding.Field.ShouldBe("currency");
         finding.Label.ShouldBe("PII.Contact");
         finding.Sample.ShouldNotContain("billing");
-        (await _server.Findings.ScanOnceAsync(Cancel)).ShouldBe(0, "events already scanned are not counted twice");
+        (await Server.Findings.ScanOnceAsync(Cancel)).ShouldBe(0, "events already scanned are not counted twice");
     }
 
     [Fact]
@@ -240,13 +221,13 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     {
         await ApplyAsync(Examples);
 
-        var search = await _http.GetFromJsonAsync<Page<SearchHit>>("/api/v1/search?q=customer", Cancel);
+        var search = await Http.GetFromJsonAsync<Page<SearchHit>>("/api/v1/search?q=customer", Cancel);
         search!.Items.ShouldContain(h => h.Ref == "customer.customers");
-        var detail = await _http.GetFromJsonAsync<ProductDetail>("/api/v1/products/sales.orders", Cancel);
+        var detail = await Http.GetFromJsonAsync<ProductDetail>("/api/v1/products/sales.orders", Cancel);
         detail!.Fields.Select(f => f.Name).ShouldContain("orderId");
-        var lineage = await _http.GetFromJsonAsync<Lineage>("/api/v1/lineage/analytics.revenue", Cancel);
+        var lineage = await Http.GetFromJsonAsync<Lineage>("/api/v1/lineage/analytics.revenue", Cancel);
         lineage!.Upstream.Children.Count.ShouldBe(2);
-        var page = await _http.GetFromJsonAsync<Page<ProductSummary>>("/api/v1/products?limit=3&offset=3", Cancel);
+        var page = await Http.GetFromJsonAsync<Page<ProductSummary>>("/api/v1/products?limit=3&offset=3", Cancel);
         page!.Items.Count.ShouldBe(3);
         page.NextOffset.ShouldBe(6);
 
@@ -266,7 +247,7 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task Plan_WithAMalformedBody_IsABadRequest(string body)
     {
         using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync("/api/v1/plan", content, Cancel);
+        using var response = await Http.PostAsync("/api/v1/plan", content, Cancel);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
     }
@@ -274,7 +255,7 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     [Fact]
     public async Task OpenApiDocument_DescribesThePlanApplyAndCatalogRoutes()
     {
-        var document = await _http.GetFromJsonAsync<JsonElement>(MeshServer.OpenApiPath, Cancel);
+        var document = await Http.GetFromJsonAsync<JsonElement>(MeshServer.OpenApiPath, Cancel);
 
         var paths = document.GetProperty("paths");
         foreach (var path in (string[])["/api/v1/plan", "/api/v1/apply", "/api/v1/products/{name}", "/api/v1/search", "/api/v1/lineage/{name}", "/api/v1/history", "/api/v1/findings"])
@@ -302,7 +283,7 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
         applied.Applied.ShouldBeTrue();
         applied.Changes.Count(c => c.Resource == "topic").ShouldBe(1000);
         again.GetProperty("changes").GetArrayLength().ShouldBe(0);
-        (await _server.Catalog.ProductsAsync(cancellationToken: Cancel)).Total.ShouldBe(1000);
+        (await Server.Catalog.ProductsAsync(cancellationToken: Cancel)).Total.ShouldBe(1000);
         output.WriteLine($"1,000-product mesh: plan {planned.TotalSeconds:F2} s, apply {applying.TotalSeconds:F2} s, re-plan {replanned.TotalSeconds:F2} s (SQLite, this machine)");
     }
 
@@ -331,7 +312,7 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<ApplyResponse> ApplyAsync(MeshFiles files, bool allowDestroy = false)
     {
-        using var response = await _http.PostAsJsonAsync("/api/v1/apply", new PlanRequest(files.Contents, allowDestroy, "test"), Cancel);
+        using var response = await Http.PostAsJsonAsync("/api/v1/apply", new PlanRequest(files.Contents, allowDestroy, "test"), Cancel);
         if (response.StatusCode == HttpStatusCode.UnprocessableEntity)
         {
             var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
@@ -344,14 +325,14 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
 
     private async Task<JsonElement> PlanAsync(MeshFiles files)
     {
-        using var response = await _http.PostAsJsonAsync("/api/v1/plan", new PlanRequest(files.Contents), Cancel);
+        using var response = await Http.PostAsJsonAsync("/api/v1/plan", new PlanRequest(files.Contents), Cancel);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         return await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
     }
 
     private async Task ProblemAsync(string path, HttpStatusCode status, string detail)
     {
-        using var response = await _http.GetAsync(path, Cancel);
+        using var response = await Http.GetAsync(path, Cancel);
         response.StatusCode.ShouldBe(status);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await response.Content.ReadAsStringAsync(Cancel)).ShouldContain(detail);
@@ -360,18 +341,18 @@ public sealed class ControlPlaneTests(ITestOutputHelper output) : IAsyncLifetime
     /// <summary>Everything an apply could touch: topics and their configs, subjects and versions, catalog products and history.</summary>
     private async Task<string> SnapshotAsync()
     {
-        var topics = _server.Broker.Logs.Topics.OrderBy(t => t.Name, StringComparer.Ordinal)
+        var topics = Server.Broker.Logs.Topics.OrderBy(t => t.Name, StringComparer.Ordinal)
             .Select(t => $"{t.Name}:{t.Partitions.Count}:{string.Join(",", t.Config.Overrides.OrderBy(o => o.Key, StringComparer.Ordinal))}");
-        var subjects = await _server.Registry.GetSchemasAsync(cancellationToken: Cancel);
-        var products = await _server.Catalog.ProductsAsync(cancellationToken: Cancel);
-        var history = await _server.Catalog.HistoryAsync(cancellationToken: Cancel);
+        var subjects = await Server.Registry.GetSchemasAsync(cancellationToken: Cancel);
+        var products = await Server.Catalog.ProductsAsync(cancellationToken: Cancel);
+        var history = await Server.Catalog.HistoryAsync(cancellationToken: Cancel);
         return string.Join("\n", topics.Concat(subjects.Select(s => $"{s.Subject}@{s.Version}"))
             .Concat(products.Items.Select(p => $"{p.FullName}:{p.Description}:{p.Owner}")).Append($"history:{history.Total}"));
     }
 
     private async Task ProduceAsync(string topic, byte[] value)
     {
-        using var connection = new LocalKafkaConnection(_server.Broker, Security.Principal.LocalAdmin, "test");
+        using var connection = new LocalKafkaConnection(Server.Broker, Security.Principal.LocalAdmin, "test");
         var batch = new RecordBatchBuilder().Add(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "ORD-1"u8.ToArray(), value).Build();
         var response = await connection.SendAsync<ProduceResponse>(new ProduceRequest
         {

@@ -3,8 +3,7 @@ using System.Net.Sockets;
 using Meshwork.Kafka.Protocol;
 using Meshwork.Kafka.Protocol.Messages;
 using Meshwork.Kafka.Protocol.Records;
-using Meshwork.Server.Configuration;
-using Meshwork.Testing;
+using Meshwork.Testing.Mesh;
 using Shouldly;
 
 namespace Meshwork.Server.Tests;
@@ -13,28 +12,15 @@ namespace Meshwork.Server.Tests;
 /// A client that pipelines requests on one connection gets every response, in request order, each after its records
 /// are durable — Produce requests overlap their fsyncs, everything else is answered one at a time.
 /// </summary>
-public sealed class ProducePipeliningTests : IAsyncLifetime
+public sealed class ProducePipeliningTests : MeshServerTest
 {
-    private readonly TempDirectory _dir = new("meshwork-pipelining");
-    private MeshServer _server = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() => _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-
-    public async ValueTask DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task PipelinedProduceAndMetadataRequests_AreAnsweredInOrder_WithDenseOffsets()
     {
         const string topic = "pipelined";
-        _server.Broker.Logs.CreateTopic(topic, 2, new Dictionary<string, string?>());
+        Server.Broker.Logs.CreateTopic(topic, 2, new Dictionary<string, string?>());
         using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", _server.Broker.Advertised.Port, Cancel);
+        await client.ConnectAsync("127.0.0.1", Server.Broker.Advertised.Port, Cancel);
         var stream = client.GetStream();
 
         // 40 requests written back to back before reading anything: Produce to both partitions, a Metadata every tenth.
@@ -79,7 +65,7 @@ public sealed class ProducePipeliningTests : IAsyncLifetime
         }
 
         next.Values.Sum().ShouldBe(72);
-        _server.Broker.Logs.GetTopic(topic)!.Partitions.Sum(p => p.NextOffset).ShouldBe(72);
+        Server.Broker.Logs.GetTopic(topic)!.Partitions.Sum(p => p.NextOffset).ShouldBe(72);
     }
 
     private static async Task<byte[]> ReadFrameAsync(NetworkStream stream)

@@ -3,42 +3,27 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Meshwork.Lake;
 using Meshwork.Lake.Metadata;
-using Meshwork.Server.Configuration;
 using Meshwork.Server.Http;
-using Meshwork.Testing;
+using Meshwork.Testing.Mesh;
 using Shouldly;
 
 namespace Meshwork.Server.Tests;
 
-public sealed class QueryApiTests : IAsyncLifetime
+public sealed class QueryApiTests : MeshServerTest
 {
-    private readonly TempDirectory _dir = new("meshwork-query-api");
-    private MeshServer _server = null!;
-    private HttpClient _http = null!;
-
-    private static CancellationToken Cancel => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync()
+    public override async ValueTask InitializeAsync()
     {
-        _server = await MeshServer.StartAsync(MeshOptions.ForTests(_dir.Path), cancellationToken: Cancel);
-        _http = new HttpClient { BaseAddress = _server.HttpAddress };
-        await _server.Lake.CreateNamespaceAsync(["sales"], cancellationToken: Cancel);
-        var table = await _server.Lake.CreateTableAsync(new TableIdentifier(["sales"], "orders"),
+        await base.InitializeAsync();
+        await Server.Lake.CreateNamespaceAsync(["sales"], cancellationToken: Cancel);
+        var table = await Server.Lake.CreateTableAsync(new TableIdentifier(["sales"], "orders"),
             new IcebergSchema(0, [NestedField.Require(1, "orderId", PrimitiveType.String), NestedField.Optional(2, "amount", PrimitiveType.Double)], [1]), cancellationToken: Cancel);
         await table.NewTransaction().Upsert([["ORD-1", 10.5], ["ORD-2", 20.0], ["ORD-3", null]]).CommitAsync(Cancel);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        _http.Dispose();
-        await _server.DisposeAsync();
-        _dir.Dispose();
     }
 
     [Fact]
     public async Task Query_AnswersWithColumnsRowsAndTheSnapshotRead()
     {
-        using var response = await _http.PostAsJsonAsync("/api/v1/query", new QueryBody("SELECT orderId, amount FROM sales.orders ORDER BY orderId", Limit: 2), Cancel);
+        using var response = await Http.PostAsJsonAsync("/api/v1/query", new QueryBody("SELECT orderId, amount FROM sales.orders ORDER BY orderId", Limit: 2), Cancel);
 
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
         var result = await response.Content.ReadFromJsonAsync<JsonElement>(Cancel);
@@ -46,7 +31,7 @@ public sealed class QueryApiTests : IAsyncLifetime
         result.GetProperty("rows")[0][0].GetString().ShouldBe("ORD-1");
         result.GetProperty("rows")[0][1].GetDouble().ShouldBe(10.5);
         result.GetProperty("truncated").GetBoolean().ShouldBeTrue();
-        result.GetProperty("tables")[0].GetProperty("snapshotId").GetInt64().ShouldBe((await _server.Lake.LoadTableAsync(new TableIdentifier(["sales"], "orders"), Cancel)).CurrentSnapshot!.SnapshotId);
+        result.GetProperty("tables")[0].GetProperty("snapshotId").GetInt64().ShouldBe((await Server.Lake.LoadTableAsync(new TableIdentifier(["sales"], "orders"), Cancel)).CurrentSnapshot!.SnapshotId);
     }
 
     [Theory]
@@ -60,7 +45,7 @@ public sealed class QueryApiTests : IAsyncLifetime
     public async Task BadQueries_AreProblemDetails(string body, HttpStatusCode status, string detail)
     {
         using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-        using var response = await _http.PostAsync("/api/v1/query", content, Cancel);
+        using var response = await Http.PostAsync("/api/v1/query", content, Cancel);
 
         response.StatusCode.ShouldBe(status);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
