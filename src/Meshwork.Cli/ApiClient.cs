@@ -125,8 +125,19 @@ public sealed class ApiClient(Uri server) : IDisposable
         }
     }
 
-    /// <summary>Runs a command body against <paramref name="server"/>, turning <see cref="ApiException"/>s into a message and exit code.</summary>
-    public static async Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task<int>> body)
+    /// <summary>Runs a command body that succeeds unless it throws; see <see cref="RunAsync(CliContext, Uri, Func{ApiClient, Task{int}}, string)"/>.</summary>
+    public static Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task> body, string command = "mesh") =>
+        RunAsync(context, server, async api =>
+        {
+            await body(api).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }, command);
+
+    /// <summary>
+    /// Runs a command body against <paramref name="server"/>, turning <see cref="ApiException"/>s into a message prefixed
+    /// with <paramref name="command"/> (<c>mesh users: ...</c>) and the exception's exit code.
+    /// </summary>
+    public static async Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task<int>> body, string command = "mesh")
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(body);
@@ -139,7 +150,7 @@ public sealed class ApiClient(Uri server) : IDisposable
         {
             if (!e.Quiet)
             {
-                await context.Error.WriteLineAsync($"mesh: {e.Message}").ConfigureAwait(false);
+                await context.Error.WriteLineAsync($"{command}: {e.Message}").ConfigureAwait(false);
             }
 
             return e.ExitCode;

@@ -120,12 +120,7 @@ public static class BrokerCommands
         return $"{record.Partition}:{record.Offset}  {record.Timestamp:u}  {record.Key ?? "(null)"} = {record.Value ?? "(null)"}{headers}";
     }
 
-    private static Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task> body) =>
-        ApiClient.RunAsync(context, server, async api =>
-        {
-            await body(api).ConfigureAwait(false);
-            return ExitCodes.Ok;
-        });
+    private static Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task> body) => ApiClient.RunAsync(context, server, body);
 
     internal static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 

@@ -144,22 +144,5 @@ public static class UserCommands
         },
     };
 
-    private static async Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task> body)
-    {
-        using var api = new ApiClient(server);
-        try
-        {
-            await body(api).ConfigureAwait(false);
-            return ExitCodes.Ok;
-        }
-        catch (ApiException e)
-        {
-            await context.Error.WriteLineAsync($"mesh users: {e.Message}").ConfigureAwait(false);
-            return e.ExitCode;
-        }
-        catch (OperationCanceledException)
-        {
-            return ExitCodes.Ok;
-        }
-    }
+    private static Task<int> RunAsync(CliContext context, Uri server, Func<ApiClient, Task> body) => ApiClient.RunAsync(context, server, body, "mesh users");
 }
