@@ -32,18 +32,18 @@ public sealed partial class MeshCatalog
     public async Task<LiveMesh> ReadLiveAsync(CancellationToken cancellationToken = default)
     {
         await using var c = await _store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        var domains = await c.QueryAsync<(string Name, string SpecJson, string SpecHash)>(
-            new CommandDefinition("SELECT name, spec_json, spec_hash FROM catalog_domains", cancellationToken: cancellationToken)).ConfigureAwait(false);
-        var products = await c.QueryAsync<(string FullName, long Version, string SpecJson, string SpecHash)>(
-            new CommandDefinition("SELECT full_name, version, spec_json, spec_hash FROM catalog_products", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var domains = await c.QueryAsync<(string Name, string SpecJson)>(
+            new CommandDefinition("SELECT name, spec_json FROM catalog_domains", cancellationToken: cancellationToken)).ConfigureAwait(false);
+        var products = await c.QueryAsync<(string FullName, string SpecJson)>(
+            new CommandDefinition("SELECT full_name, spec_json FROM catalog_products", cancellationToken: cancellationToken)).ConfigureAwait(false);
         var contracts = await c.QueryAsync<ContractRow>(new CommandDefinition(SelectContracts, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var grants = await c.QueryAsync<GrantRow>(new CommandDefinition(SelectGrants, cancellationToken: cancellationToken)).ConfigureAwait(false);
         var policies = await c.ExecuteScalarAsync<string?>(new CommandDefinition("SELECT spec_json FROM catalog_policies", cancellationToken: cancellationToken)).ConfigureAwait(false);
         return new LiveMesh
         {
             Policies = policies is null ? null : Spec(policies),
-            Domains = domains.Select(d => new LiveDomain(d.Name, d.SpecHash, Spec(d.SpecJson))).ToList(),
-            Products = products.Select(p => new LiveProduct(p.FullName, (int)p.Version, p.SpecHash, Spec(p.SpecJson))).ToList(),
+            Domains = domains.Select(d => new LiveDomain(d.Name, Spec(d.SpecJson))).ToList(),
+            Products = products.Select(p => new LiveProduct(p.FullName, Spec(p.SpecJson))).ToList(),
             Contracts = contracts.Select(r => r.ToInfo()).Select(i => new LiveContract(i.Name, i.Product, i.Consumer,
                 LiveMesh.ContractSpec(new DataContractSpec(i.Consumer, i.Purpose, i.Fields, i.ExcludedFields, i.PermittedLabels)))).ToList(),
             Grants = grants.Select(r => r.ToInfo()).Select(g => new LiveGrant(g.Name, g.Consumer, g.Product, g.Topic, g.Fields)).ToList(),
@@ -66,8 +66,8 @@ public sealed partial class MeshCatalog
         if (plan.Changes.Any(ch => ch.Resource == MeshResource.Policies))
         {
             await c.ExecuteAsync("DELETE FROM catalog_policies", transaction: t).ConfigureAwait(false);
-            await c.ExecuteAsync("INSERT INTO catalog_policies (singleton, spec_json, spec_hash, updated_at) VALUES (1, @spec, @hash, @now)",
-                new { spec = ToJson(target.Policies), hash = ProductSpec.Hash(target.Policies!), now }, t).ConfigureAwait(false);
+            await c.ExecuteAsync("INSERT INTO catalog_policies (singleton, spec_json, updated_at) VALUES (1, @spec, @now)",
+                new { spec = ToJson(target.Policies), now }, t).ConfigureAwait(false);
         }
 
         foreach (var change in plan.Changes.Where(c => c.Resource == MeshResource.Domain))
@@ -161,9 +161,9 @@ public sealed partial class MeshCatalog
     {
         var spec = ProductSpec.Flatten(domain);
         await c.ExecuteAsync(
-            "INSERT INTO catalog_domains (name, title, description, region, owners_json, approvers_json, spec_json, spec_hash, updated_at) " +
-            "VALUES (@Name, @Title, @Description, @Region, @owners, @approvers, @spec, @hash, @now)",
-            new { domain.Name, domain.Title, domain.Description, domain.Region, owners = ToJson(domain.Owners), approvers = ToJson(domain.Approvers), spec = ToJson(spec), hash = ProductSpec.Hash(spec), now },
+            "INSERT INTO catalog_domains (name, title, description, region, owners_json, approvers_json, spec_json, updated_at) " +
+            "VALUES (@Name, @Title, @Description, @Region, @owners, @approvers, @spec, @now)",
+            new { domain.Name, domain.Title, domain.Description, domain.Region, owners = ToJson(domain.Owners), approvers = ToJson(domain.Approvers), spec = ToJson(spec), now },
             t).ConfigureAwait(false);
         await InsertSearchAsync(c, t, "domain", domain.Name, domain.Title ?? domain.Name, $"{domain.Title} {SplitWords(domain.Name)}", string.Join(' ', domain.Owners), domain.Description ?? "", "")
             .ConfigureAwait(false);
@@ -190,13 +190,13 @@ public sealed partial class MeshCatalog
         var spec = ProductSpec.Flatten(d);
         await c.ExecuteAsync(
             "INSERT INTO catalog_products (full_name, domain, product_id, name, description, owner, classification, status, version, topic, subject, " +
-            "schema_format, schema_text, tags_json, spec_json, spec_hash, created_at, updated_at) VALUES (@FullName, @domain, @Id, @Name, @Description, @Owner, " +
-            "@Classification, @status, @Version, @Topic, @subject, @format, @schema, @tags, @spec, @hash, @created, @now)",
+            "schema_format, schema_text, tags_json, spec_json, created_at, updated_at) VALUES (@FullName, @domain, @Id, @Name, @Description, @Owner, " +
+            "@Classification, @status, @Version, @Topic, @subject, @format, @schema, @tags, @spec, @created, @now)",
             new
             {
                 product.FullName, domain = product.Domain.Name, d.Id, d.Name, d.Description, d.Owner, d.Classification, status = d.Status.ToString().ToLowerInvariant(),
                 d.Version, product.Topic, subject = product.Schema is null ? null : product.Subject, format = product.Schema?.Format, schema = product.Schema?.Text,
-                tags = ToJson(d.Tags), spec = ToJson(spec), hash = ProductSpec.Hash(spec), created, now,
+                tags = ToJson(d.Tags), spec = ToJson(spec), created, now,
             },
             t).ConfigureAwait(false);
 

@@ -59,8 +59,6 @@ public sealed class QueryEngine
     private readonly IAccessPolicy _access;
     private readonly IDataViewPolicy _views;
 
-    static QueryEngine() => Batteries_V2.Init();
-
     /// <summary>Creates the engine over <paramref name="lake"/>, deciding access with <paramref name="access"/> and views with <paramref name="views"/>.</summary>
     public QueryEngine(LakeCatalog lake, IAccessPolicy access, IDataViewPolicy views)
     {

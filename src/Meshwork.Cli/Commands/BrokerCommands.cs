@@ -20,9 +20,8 @@ public static class BrokerCommands
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse.GetValue(server)!, async api =>
         {
             var topics = await api.GetAsync<List<TopicSummary>>("/api/v1/topics", cancellationToken).ConfigureAwait(false);
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), topics).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(topics, Output.Json)).ConfigureAwait(false);
                 return;
             }
 
@@ -46,9 +45,8 @@ public static class BrokerCommands
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse.GetValue(server)!, async api =>
         {
             var groups = await api.GetAsync<List<GroupSummaryView>>("/api/v1/groups", cancellationToken).ConfigureAwait(false);
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), groups).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(groups, Output.Json)).ConfigureAwait(false);
                 return;
             }
 

@@ -63,7 +63,7 @@ public static class CatalogCommands
         command.SetAction((parse, ct) => ApiClient.RunAsync(context, parse.GetValue(server)!, async api =>
         {
             var detail = await api.GetAsync<ProductDetail>($"/api/v1/products/{Uri.EscapeDataString(parse.GetValue(product)!)}", ct).ConfigureAwait(false);
-            var lake = (await Materializations(api, ct).ConfigureAwait(false)).FirstOrDefault(m => m.Product == detail.Product.FullName);
+            var lake = await Materialization(api, detail.Product.FullName, ct).ConfigureAwait(false);
             if (parse.GetValue(output) == OutputFormat.Json)
             {
                 var json = JsonSerializer.SerializeToNode(detail, Output.Json)!.AsObject();
@@ -139,9 +139,8 @@ public static class CatalogCommands
         command.SetAction((parse, ct) => ApiClient.RunAsync(context, parse.GetValue(server)!, async api =>
         {
             var lineage = await api.GetAsync<Lineage>($"/api/v1/lineage/{Uri.EscapeDataString(parse.GetValue(product)!)}?depth={parse.GetValue(depth)}", ct).ConfigureAwait(false);
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), lineage).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(lineage, Output.Json)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
@@ -164,9 +163,8 @@ public static class CatalogCommands
         {
             var name = parse.GetValue(product);
             var findings = await api.GetAsync<List<FindingInfo>>("/api/v1/findings" + (name is null ? "" : $"?product={Uri.EscapeDataString(name)}"), ct).ConfigureAwait(false);
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), findings).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(findings, Output.Json)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 
@@ -187,6 +185,19 @@ public static class CatalogCommands
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    /// <summary>One product's materialization, or null when it is not materialized (or the mesh runs without the materializer).</summary>
+    private static async Task<MaterializationStatus?> Materialization(ApiClient api, string product, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.GetAsync<MaterializationStatus>($"/api/v1/products/{Uri.EscapeDataString(product)}/materialization", cancellationToken).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.ExitCode == ExitCodes.Failure)
+        {
+            return null;
+        }
     }
 
     /// <summary>After a page: how to get the next one.</summary>
@@ -228,9 +239,8 @@ public static class CatalogCommands
             var url = path(parse, ct);
             url += (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + $"limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}";
             var page = await api.GetAsync<Page<T>>(url, ct).ConfigureAwait(false);
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), page).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(page, Output.Json)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 

@@ -30,9 +30,8 @@ public static class MeshCommands
         command.SetAction((parse, ct) => ApiClient.RunAsync(context, parse.GetValue(server)!, async api =>
         {
             var page = await api.GetAsync<Page<ApplyRecord>>($"/api/v1/history?limit={parse.GetValue(limit)}&offset={parse.GetValue(offset)}", ct).ConfigureAwait(false);
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), page).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(page, Output.Json)).ConfigureAwait(false);
                 return ExitCodes.Ok;
             }
 

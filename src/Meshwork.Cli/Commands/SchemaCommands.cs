@@ -26,22 +26,7 @@ public static class SchemaCommands
         return command;
     }
 
-    private static Option<Uri> RegistryOption() => new("--registry")
-    {
-        Description = $"Base URL of the schema registry (default {DefaultRegistry}).",
-        DefaultValueFactory = _ => new Uri(DefaultRegistry),
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : DefaultRegistry;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            result.AddError($"--registry '{text}': expected an http:// or https:// URL such as {DefaultRegistry}.");
-            return null;
-        },
-    };
+    private static Option<Uri> RegistryOption() => UrlOption.Create("--registry", DefaultRegistry, "Base URL of the schema registry");
 
     private static Command List(CliContext context)
     {
@@ -60,9 +45,8 @@ public static class SchemaCommands
                 rows.Add(new SubjectRow(subject, (int)latest["version"]!, (int)latest["id"]!, (string?)latest["schemaType"] ?? "AVRO"));
             }
 
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), rows).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(rows, Output.Json)).ConfigureAwait(false);
                 return;
             }
 

@@ -59,22 +59,7 @@ public static class StatusCommand
     }
 
     /// <summary>The <c>--server URL</c> option of every command that talks to a running mesh.</summary>
-    internal static Option<Uri> CreateServerOption() => new("--server")
-    {
-        Description = $"Base URL of the mesh's HTTP API (default {DefaultServer}).",
-        DefaultValueFactory = _ => new Uri(DefaultServer),
-        CustomParser = result =>
-        {
-            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : DefaultServer;
-            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
-            {
-                return uri;
-            }
-
-            result.AddError($"--server '{text}': expected an http:// or https:// URL such as {DefaultServer}.");
-            return null;
-        },
-    };
+    internal static Option<Uri> CreateServerOption() => UrlOption.Create("--server", DefaultServer, "Base URL of the mesh's HTTP API");
 
     /// <summary>A Spectre console that writes to the command's output writer.</summary>
     internal static IAnsiConsole Console(CliContext context)

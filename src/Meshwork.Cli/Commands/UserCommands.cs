@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Meshwork.Server.Http;
 using Spectre.Console;
 
@@ -29,9 +28,8 @@ public static class UserCommands
         command.SetAction((parse, cancellationToken) => RunAsync(context, parse.GetValue(server)!, async api =>
         {
             var users = await api.GetAsync<List<BrokerUser>>("/api/v1/broker/users", cancellationToken).ConfigureAwait(false);
-            if (parse.GetValue(output) == OutputFormat.Json)
+            if (await Output.TryWriteJsonAsync(context, parse.GetValue(output), users).ConfigureAwait(false))
             {
-                await context.Output.WriteLineAsync(JsonSerializer.Serialize(users, Output.Json)).ConfigureAwait(false);
                 return;
             }
 

@@ -5,16 +5,13 @@ namespace Meshwork.Governance.Planning;
 
 /// <summary>A domain as recorded by the catalog at the last apply.</summary>
 /// <param name="Name">Domain name.</param>
-/// <param name="SpecHash">Hash of <paramref name="Spec"/> (<see cref="ProductSpec.Hash"/>).</param>
-/// <param name="Spec">The flattened descriptor (<see cref="ProductSpec.Flatten(DomainDescriptor)"/>); may be empty when only the hash was kept.</param>
-public sealed record LiveDomain(string Name, string SpecHash, IReadOnlyDictionary<string, string> Spec);
+/// <param name="Spec">The flattened descriptor (<see cref="ProductSpec.Flatten(DomainDescriptor)"/>).</param>
+public sealed record LiveDomain(string Name, IReadOnlyDictionary<string, string> Spec);
 
 /// <summary>A product as recorded by the catalog at the last apply.</summary>
 /// <param name="FullName"><c>domain.id</c>.</param>
-/// <param name="Version">Major version.</param>
-/// <param name="SpecHash">Hash of <paramref name="Spec"/>.</param>
-/// <param name="Spec">The flattened descriptor; may be empty when only the hash was kept.</param>
-public sealed record LiveProduct(string FullName, int Version, string SpecHash, IReadOnlyDictionary<string, string> Spec);
+/// <param name="Spec">The flattened descriptor (<see cref="ProductSpec.Flatten(ProductDescriptor)"/>).</param>
+public sealed record LiveProduct(string FullName, IReadOnlyDictionary<string, string> Spec);
 
 /// <summary>A topic on the bus.</summary>
 /// <param name="Name">Topic name.</param>
@@ -91,8 +88,7 @@ public sealed record LiveMesh
         var grants = new List<LiveGrant>();
         foreach (var product in mesh.Products)
         {
-            var spec = ProductSpec.Flatten(product.Descriptor);
-            products.Add(new LiveProduct(product.FullName, product.Descriptor.Version, ProductSpec.Hash(spec), spec));
+            products.Add(new LiveProduct(product.FullName, ProductSpec.Flatten(product.Descriptor)));
             topics.Add(new LiveTopic(product.Topic, ProductSpec.Topic(product)));
             if (product.Schema is not null)
             {
@@ -111,7 +107,7 @@ public sealed record LiveMesh
         return new LiveMesh
         {
             Policies = ProductSpec.Flatten(mesh.Policies),
-            Domains = mesh.Domains.Select(d => ProductSpec.Flatten(d) is var s ? new LiveDomain(d.Name, ProductSpec.Hash(s), s) : null!).ToList(),
+            Domains = mesh.Domains.Select(d => new LiveDomain(d.Name, ProductSpec.Flatten(d))).ToList(),
             Products = products,
             Topics = topics,
             Subjects = subjects,

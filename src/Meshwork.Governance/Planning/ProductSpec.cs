@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Meshwork.Governance.Descriptors;
 
 namespace Meshwork.Governance.Planning;
@@ -8,7 +6,7 @@ namespace Meshwork.Governance.Planning;
 /// <summary>
 /// Flattens descriptors to ordered <c>path → value</c> maps (<c>sla.availability → 99.9</c>). The
 /// plan diffs these maps, so a change names exactly the keys that changed; the catalog stores
-/// them with their hash to know what is live.
+/// them to know what is live.
 /// </summary>
 public static class ProductSpec
 {
@@ -126,19 +124,6 @@ public static class ProductSpec
         Put(spec, "accessControl.requireApproval", p.AccessControl.RequireApproval ? "true" : "false");
         PutList(spec, "accessControl.approvers", p.AccessControl.Approvers);
         return spec;
-    }
-
-    /// <summary>SHA-256 (lowercase hex) of the flattened spec: equal hashes mean equal specs.</summary>
-    public static string Hash(IReadOnlyDictionary<string, string> spec)
-    {
-        var text = new StringBuilder();
-        foreach (var (key, value) in spec.OrderBy(e => e.Key, StringComparer.Ordinal))
-        {
-            // Length prefixes keep "a=b\nc" and "a=b" + "c=" from colliding.
-            text.Append(key.Length).Append(':').Append(key).Append(value.Length).Append(':').Append(value).Append('\n');
-        }
-
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
 
     internal static string List(IEnumerable<string> items) => "[" + string.Join(", ", items) + "]";

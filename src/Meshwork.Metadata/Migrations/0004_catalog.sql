@@ -6,7 +6,6 @@
 CREATE TABLE catalog_policies (
     singleton  INTEGER PRIMARY KEY CHECK (singleton = 1),
     spec_json  TEXT NOT NULL,
-    spec_hash  TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
 
@@ -18,7 +17,6 @@ CREATE TABLE catalog_domains (
     owners_json    TEXT NOT NULL,
     approvers_json TEXT NOT NULL,
     spec_json      TEXT NOT NULL,
-    spec_hash      TEXT NOT NULL,
     updated_at     TEXT NOT NULL
 );
 
@@ -38,7 +36,6 @@ CREATE TABLE catalog_products (
     schema_text    TEXT,
     tags_json      TEXT    NOT NULL,
     spec_json      TEXT    NOT NULL,
-    spec_hash      TEXT    NOT NULL,
     created_at     TEXT    NOT NULL,
     updated_at     TEXT    NOT NULL
 );
